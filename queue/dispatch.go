@@ -1,0 +1,117 @@
+package queue
+
+import (
+	"fmt"
+	"time"
+)
+
+// Pick is the dispatcher's answer: the ticket a window should call next and
+// why, in words an operator understands.
+type Pick struct {
+	Ticket *Ticket
+	Reason Text
+}
+
+// dispatchKey orders candidates for one window; smaller is called first.
+type dispatchKey struct {
+	rank     int       // priority class at now
+	deadline time.Time // the ticket's deadline, later by the window's service level
+	id       string
+}
+
+func (a dispatchKey) less(b dispatchKey) bool {
+	if a.rank != b.rank {
+		return a.rank < b.rank
+	}
+	if !a.deadline.Equal(b.deadline) {
+		return a.deadline.Before(b.deadline)
+	}
+	return a.id < b.id
+}
+
+// Next chooses who window n calls next at now (DESIGN.md "Who is called next"):
+//  1. tickets addressed to this window or its operator;
+//  2. then by priority class: privileged, appointment due now, normal;
+//  3. then earliest deadline, where a service the window serves at level L
+//     counts its deadlines (L-1)·LevelStep later, so a window helps with its
+//     secondary services only when they are clearly more urgent.
+//
+// Ties go to the earlier ticket. Next returns a zero Pick when nobody waits.
+func (s *State) Next(n int, now time.Time) Pick {
+	w, ok := s.windows[n]
+	if !ok {
+		return Pick{}
+	}
+	var best *Ticket
+	var bestKey dispatchKey
+	consider := func(t *Ticket, level int) {
+		k := dispatchKey{rank: t.rank(now), deadline: t.Deadline.Add(time.Duration(level-1) * s.office.LevelStep), id: t.ID}
+		if best == nil || k.less(bestKey) {
+			best, bestKey = t, k
+		}
+	}
+
+	// Addressed tickets: forwarded to this window or to this operator.
+	for _, t := range s.addressed {
+		if t.ToWindow == n || (w.Operator != "" && t.ToOperator == w.Operator) {
+			consider(t, 1)
+		}
+	}
+	for _, t := range s.postponed {
+		if t.addressed() && t.callable(now) && (t.ToWindow == n || (w.Operator != "" && t.ToOperator == w.Operator)) {
+			consider(t, 1)
+		}
+	}
+	if best != nil {
+		return Pick{Ticket: best, Reason: s.reason(best, now, 0, true)}
+	}
+
+	cfg := s.ix.windows[n]
+	for _, ws := range cfg.Services {
+		q := s.queues[ws.Service]
+		for _, h := range []ticketHeap{q.privileged, q.appointment, q.normal} {
+			if t := h.head(); t != nil {
+				consider(t, ws.Level)
+			}
+		}
+	}
+	for _, t := range s.postponed {
+		if !t.addressed() && t.callable(now) {
+			if level := cfg.Level(t.Service); level > 0 {
+				consider(t, level)
+			}
+		}
+	}
+	if best == nil {
+		return Pick{}
+	}
+	return Pick{Ticket: best, Reason: s.reason(best, now, cfg.Level(best.Service), false)}
+}
+
+// reason explains a pick in one short line for the console.
+func (s *State) reason(t *Ticket, now time.Time, level int, addressed bool) Text {
+	hm := func(tm time.Time) string { return tm.In(s.office.Location).Format("15:04") }
+	waited := minutes(t.stage().Wait(now))
+	var r Text
+	switch {
+	case addressed && t.ToWindow != 0:
+		r = Text{RU: fmt.Sprintf("направлен в окно %d", t.ToWindow), EN: fmt.Sprintf("forwarded to window %d", t.ToWindow)}
+	case addressed:
+		r = Text{RU: "направлен лично вам", EN: "forwarded to you personally"}
+	case t.rank(now) == 0:
+		r = Text{RU: fmt.Sprintf("льготная категория, ждёт %d мин", waited), EN: fmt.Sprintf("privileged visitor, waiting %d min", waited)}
+	case t.rank(now) == 1:
+		r = Text{RU: "запись на " + hm(t.Deadline), EN: "appointment at " + hm(t.Deadline)}
+	case !now.Before(t.Deadline):
+		r = Text{RU: fmt.Sprintf("срок ожидания истёк в %s, ждёт %d мин", hm(t.Deadline), waited),
+			EN: fmt.Sprintf("wait target passed at %s, waiting %d min", hm(t.Deadline), waited)}
+	default:
+		r = Text{RU: fmt.Sprintf("ближайший срок: %s, ждёт %d мин", hm(t.Deadline), waited),
+			EN: fmt.Sprintf("earliest deadline: %s, waiting %d min", hm(t.Deadline), waited)}
+	}
+	if level > 1 {
+		r.RU += fmt.Sprintf(" (услуга уровня %d)", level)
+		r.EN += fmt.Sprintf(" (service level %d)", level)
+	}
+	return r
+}

@@ -1,0 +1,202 @@
+package queue
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// Clock tells the time; tests fix it.
+type Clock interface{ Now() time.Time }
+
+// ClockFunc adapts a function to Clock.
+type ClockFunc func() time.Time
+
+// Now calls f.
+func (f ClockFunc) Now() time.Time { return f() }
+
+// EventLog is where events become durable. Append must write all events or
+// none, give each its Seq, and return only once they survive a power cut.
+type EventLog interface {
+	Append(ctx context.Context, evs []Event) error
+}
+
+// Publisher hears every committed event, in order. It must not block: the
+// engine calls it while holding its lock.
+type Publisher interface {
+	Publish(evs []Event)
+}
+
+// Engine runs commands against the office state one at a time: decide,
+// append to the log, apply, publish. Nothing is acknowledged before the log
+// has it, and a failed append leaves the state untouched.
+type Engine struct {
+	mu     sync.Mutex
+	state  *State
+	log    EventLog
+	clock  Clock
+	pub    Publisher
+	broken error // set when applying a committed event failed: state is unsafe
+}
+
+// NewEngine serves state, which must already hold every event in log.
+// pub may be nil.
+func NewEngine(state *State, log EventLog, clock Clock, pub Publisher) *Engine {
+	return &Engine{state: state, log: log, clock: clock, pub: pub}
+}
+
+// Now is the engine's clock reading.
+func (e *Engine) Now() time.Time { return e.clock.Now() }
+
+// Office returns the static office description.
+func (e *Engine) Office() *Office { return e.state.office }
+
+// commit runs one command. roll opens today's working day first when the
+// date has changed, in its own commit: it is a fact on its own.
+func (e *Engine) commit(ctx context.Context, roll bool, decide func(s *State, now time.Time) (Decision, error)) (Decision, time.Time, error) {
+	if e.broken != nil {
+		return Decision{}, time.Time{}, fmt.Errorf("engine stopped after an earlier failure: %w", e.broken)
+	}
+	now := e.clock.Now()
+	if roll {
+		if today := e.state.DayOf(now); today > e.state.day {
+			d, err := e.state.OpenDay(now, today)
+			if err != nil {
+				return Decision{}, now, err
+			}
+			if err := e.append(ctx, d.Events); err != nil {
+				return Decision{}, now, err
+			}
+		}
+	}
+	d, err := decide(e.state, now)
+	if err != nil {
+		return Decision{}, now, err
+	}
+	return d, now, e.append(ctx, d.Events)
+}
+
+func (e *Engine) append(ctx context.Context, evs []Event) error {
+	if len(evs) == 0 {
+		return nil
+	}
+	if err := e.log.Append(ctx, evs); err != nil {
+		return fmt.Errorf("append events: %w", err)
+	}
+	for _, ev := range evs {
+		if err := e.state.Apply(ev); err != nil {
+			e.broken = err
+			return fmt.Errorf("apply committed event: %w", err)
+		}
+	}
+	if e.pub != nil {
+		e.pub.Publish(evs)
+	}
+	return nil
+}
+
+// Roll opens today's working day if the date has changed since the last
+// one, closing the old day. The server calls it at start and every minute.
+func (e *Engine) Roll(ctx context.Context) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	_, _, err := e.commit(ctx, true, func(*State, time.Time) (Decision, error) { return Decision{}, nil })
+	return err
+}
+
+// Issue gives a visitor a ticket.
+func (e *Engine) Issue(ctx context.Context, req IssueRequest) (TicketView, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	d, now, err := e.commit(ctx, true, func(s *State, now time.Time) (Decision, error) { return s.Issue(now, req) })
+	if err != nil {
+		return TicketView{}, err
+	}
+	return e.state.Ticket(d.Events[len(d.Events)-1].Ticket, now)
+}
+
+// Cancel withdraws a waiting ticket.
+func (e *Engine) Cancel(ctx context.Context, id string) (TicketView, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	_, now, err := e.commit(ctx, false, func(s *State, now time.Time) (Decision, error) { return s.Cancel(now, id) })
+	if err != nil {
+		return TicketView{}, err
+	}
+	return e.state.Ticket(id, now)
+}
+
+// WindowAction runs one action at a window and returns the window after it,
+// with any warnings the rules gave.
+func (e *Engine) WindowAction(ctx context.Context, c WindowCommand) (WindowView, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	d, now, err := e.commit(ctx, true, func(s *State, now time.Time) (Decision, error) { return s.WindowAction(now, c) })
+	if err != nil {
+		return WindowView{}, err
+	}
+	v, err := e.state.Window(c.Window, now)
+	v.Warnings = d.Warnings
+	return v, err
+}
+
+// OpenDay opens a working day by hand (a manager reopening after a close).
+func (e *Engine) OpenDay(ctx context.Context, day string) (QueueView, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	_, now, err := e.commit(ctx, false, func(s *State, now time.Time) (Decision, error) { return s.OpenDay(now, day) })
+	if err != nil {
+		return QueueView{}, err
+	}
+	return e.state.Queue(now), nil
+}
+
+// CloseDay ends the working day: what is open ends as not served.
+func (e *Engine) CloseDay(ctx context.Context) (QueueView, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	_, now, err := e.commit(ctx, false, func(s *State, now time.Time) (Decision, error) { return s.CloseDay(now) })
+	if err != nil {
+		return QueueView{}, err
+	}
+	return e.state.Queue(now), nil
+}
+
+// Read runs fn with the state under the lock; fn must not keep references
+// into the state.
+func (e *Engine) Read(fn func(s *State, now time.Time)) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	fn(e.state, e.clock.Now())
+}
+
+// Services returns every service with its queue.
+func (e *Engine) Services() (out []ServiceView) {
+	e.Read(func(s *State, now time.Time) { out = s.Services(now) })
+	return out
+}
+
+// Ticket returns one ticket.
+func (e *Engine) Ticket(id string) (v TicketView, err error) {
+	e.Read(func(s *State, now time.Time) { v, err = s.Ticket(id, now) })
+	return v, err
+}
+
+// Queue returns the office summary.
+func (e *Engine) Queue() (v QueueView) {
+	e.Read(func(s *State, now time.Time) { v = s.Queue(now) })
+	return v
+}
+
+// Window returns one window.
+func (e *Engine) Window(n int) (v WindowView, err error) {
+	e.Read(func(s *State, now time.Time) { v, err = s.Window(n, now) })
+	return v, err
+}
+
+// Windows returns all windows.
+func (e *Engine) Windows() (out []WindowView) {
+	e.Read(func(s *State, now time.Time) { out = s.Windows(now) })
+	return out
+}

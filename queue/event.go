@@ -1,0 +1,83 @@
+package queue
+
+import "time"
+
+// EventType names a change. The names are stored in the log: never rename one.
+type EventType string
+
+// Event types.
+const (
+	EventDayOpened       EventType = "DayOpened"
+	EventDayClosed       EventType = "DayClosed"
+	EventTicketIssued    EventType = "TicketIssued"
+	EventTicketCalled    EventType = "TicketCalled"
+	EventTicketRecalled  EventType = "TicketRecalled"
+	EventServiceStarted  EventType = "ServiceStarted"
+	EventServiceFinished EventType = "ServiceFinished"
+	EventTicketNoShow    EventType = "TicketNoShow"
+	EventTicketPostponed EventType = "TicketPostponed"
+	EventTicketForwarded EventType = "TicketForwarded"
+	EventTicketCancelled EventType = "TicketCancelled"
+	EventTicketNotServed EventType = "TicketNotServed" // still open when the day closed
+	EventWindowOpened    EventType = "WindowOpened"
+	EventWindowClosed    EventType = "WindowClosed"
+	EventBreakStarted    EventType = "BreakStarted"
+	EventBreakEnded      EventType = "BreakEnded"
+)
+
+// Event is one change of the office's state. It is a flat record rather than
+// one type per kind: the log stores it as JSON, reports scan millions of them,
+// and a flat record keeps both simple and fast. Which fields matter depends on Type.
+type Event struct {
+	Seq  int64     `json:"-"` // position in the log, given by the store
+	Type EventType `json:"type"`
+	At   time.Time `json:"at"`
+	Day  string    `json:"day"` // working day, YYYY-MM-DD in the office's zone
+
+	Ticket   string    `json:"ticket,omitempty"`
+	Number   string    `json:"number,omitempty"`
+	Service  string    `json:"service,omitempty"`
+	Priority Priority  `json:"priority,omitempty"`
+	Deadline time.Time `json:"deadline,omitzero"` // when the ticket's wait target runs out
+
+	Window   int    `json:"window,omitempty"`
+	Operator string `json:"operator,omitempty"` // who works at the window
+	Actor    string `json:"actor,omitempty"`    // who gave the command, if staff
+
+	Outcome Outcome `json:"outcome,omitempty"`
+	Minutes int     `json:"minutes,omitempty"` // postpone length, planned break length
+	Until   time.Time `json:"until,omitzero"`  // postponed until
+
+	ToWindow   int    `json:"to_window,omitempty"`
+	ToOperator string `json:"to_operator,omitempty"`
+	ReturnTo   int    `json:"return_to,omitempty"` // forward with "return to me": the window to come back to
+
+	Reason   string `json:"reason,omitempty"`   // why: an out-of-order call, a break, a forward
+	Override bool   `json:"override,omitempty"` // a manager overrode a break rule
+	Duration time.Duration `json:"duration,omitempty"` // a finished break's length
+}
+
+// Outcome is how a service at a window ended.
+type Outcome string
+
+// Outcomes an operator can record when finishing.
+const (
+	OutcomeServed            Outcome = "served"
+	OutcomeDocumentsAccepted Outcome = "documents_accepted"
+	OutcomeResultIssued      Outcome = "result_issued"
+	OutcomeConsultation      Outcome = "consultation"
+	OutcomeRefused           Outcome = "refused" // documents incomplete, visitor sent away
+)
+
+// Outcomes lists the valid outcomes, for clients that offer a choice.
+var Outcomes = []Outcome{OutcomeServed, OutcomeDocumentsAccepted, OutcomeResultIssued, OutcomeConsultation, OutcomeRefused}
+
+// Valid reports whether o is a known outcome.
+func (o Outcome) Valid() bool {
+	for _, v := range Outcomes {
+		if o == v {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,184 @@
+package queue
+
+import (
+	"sort"
+	"time"
+)
+
+// Defaults the regulations set (see shared/REQUIREMENTS.md).
+const (
+	DefaultWaitTarget = 15 * time.Minute // 004 cl. 18 "б": at most 15 minutes in the queue
+	DefaultBreakLimit = 45 * time.Minute // 001 cl. 3.11.4: technical breaks per day in total
+	DefaultLevelStep  = 10 * time.Minute // how much a lower service level delays a ticket in dispatch
+)
+
+// Role is what a member of staff may do.
+type Role string
+
+// Roles, from least to most powerful.
+const (
+	RoleOperator Role = "operator"
+	RoleManager  Role = "manager"
+	RoleAdmin    Role = "admin"
+)
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool { return r == RoleOperator || r == RoleManager || r == RoleAdmin }
+
+// Supervises reports whether r may override the rules meant for operators
+// (breaks that leave a service uncovered, acting at another's window).
+func (r Role) Supervises() bool { return r == RoleManager || r == RoleAdmin }
+
+// Priority is a ticket's class in dispatch.
+type Priority string
+
+// Priority classes, called in this order (see DESIGN.md "Who is called next").
+const (
+	PriorityNormal      Priority = "normal"
+	PriorityAppointment Priority = "appointment"
+	PriorityPrivileged  Priority = "privileged" // e.g. disabled visitors
+)
+
+// Valid reports whether p is a known class.
+func (p Priority) Valid() bool {
+	return p == PriorityNormal || p == PriorityAppointment || p == PriorityPrivileged
+}
+
+// Text is a phrase in both languages of the product.
+type Text struct {
+	RU string `json:"ru"`
+	EN string `json:"en"`
+}
+
+// Group is a life situation ("жизненная ситуация"): services a visitor
+// usually needs together, offered as one choice on the kiosk.
+type Group struct {
+	ID   string
+	Name Text
+}
+
+// Service is a kind of service with its own queue.
+type Service struct {
+	ID          string
+	Prefix      string // ticket number prefix, Cyrillic allowed: "П" gives П001
+	Name        Text
+	Group       string
+	WaitTarget  time.Duration // the promise: called within this time of arrival
+	ServiceTime time.Duration // typical time at the window, used until real times are known
+}
+
+// WindowService is one service a window serves and at which level: 1 is the
+// window's main work, higher levels are help given when that queue is more urgent.
+type WindowService struct {
+	Service string
+	Level   int
+}
+
+// Window is a workplace with a number on its sign.
+type Window struct {
+	Number   int
+	Services []WindowService
+}
+
+// Level returns the level at which w serves service, or 0 if it does not.
+func (w *Window) Level(service string) int {
+	for _, ws := range w.Services {
+		if ws.Service == service {
+			return ws.Level
+		}
+	}
+	return 0
+}
+
+// Operator is a member of staff. Operators work at windows; managers and
+// admins supervise and may work at windows too.
+type Operator struct {
+	Login    string
+	Name     string // full name, shown on the window sign (004 cl. 10)
+	Position string
+	Role     Role
+}
+
+// Office is the static description of one centre: what it serves, where and by whom.
+type Office struct {
+	Name       Text
+	Location   *time.Location // the office's time zone; working days are dates there
+	LevelStep  time.Duration
+	BreakLimit time.Duration
+	Groups     []Group
+	Services   []Service
+	Windows    []Window
+	Operators  []Operator
+}
+
+// officeIndex gives fast lookups into an Office; built once by NewState.
+type officeIndex struct {
+	services  map[string]*Service
+	windows   map[int]*Window
+	operators map[string]*Operator
+	// windowsFor lists, per service, the windows serving it, in number order.
+	windowsFor map[string][]int
+}
+
+func indexOffice(o *Office) (officeIndex, error) {
+	ix := officeIndex{
+		services:   make(map[string]*Service, len(o.Services)),
+		windows:    make(map[int]*Window, len(o.Windows)),
+		operators:  make(map[string]*Operator, len(o.Operators)),
+		windowsFor: make(map[string][]int),
+	}
+	if o.Location == nil {
+		return ix, Errorf(EINVALID, "не задан часовой пояс офиса", "office time zone is not set")
+	}
+	prefixes := map[string]string{}
+	for i := range o.Services {
+		s := &o.Services[i]
+		if s.ID == "" || s.Prefix == "" {
+			return ix, Errorf(EINVALID, "у услуги нет id или префикса", "a service has no id or prefix")
+		}
+		if _, dup := ix.services[s.ID]; dup {
+			return ix, Errorf(EINVALID, "услуга %q описана дважды", "service %q is defined twice", s.ID)
+		}
+		if other, dup := prefixes[s.Prefix]; dup {
+			return ix, Errorf(EINVALID, "префикс %q уже у услуги %q", "prefix %q is already used by service %q", s.Prefix, other)
+		}
+		if s.WaitTarget <= 0 || s.ServiceTime <= 0 {
+			return ix, Errorf(EINVALID, "у услуги %q не задано время ожидания или обслуживания", "service %q has no wait target or service time", s.ID)
+		}
+		prefixes[s.Prefix] = s.ID
+		ix.services[s.ID] = s
+	}
+	for i := range o.Windows {
+		w := &o.Windows[i]
+		if w.Number <= 0 {
+			return ix, Errorf(EINVALID, "номер окна должен быть положительным", "a window number must be positive")
+		}
+		if _, dup := ix.windows[w.Number]; dup {
+			return ix, Errorf(EINVALID, "окно %d описано дважды", "window %d is defined twice", w.Number)
+		}
+		for _, ws := range w.Services {
+			if _, ok := ix.services[ws.Service]; !ok {
+				return ix, Errorf(EINVALID, "окно %d: неизвестная услуга %q", "window %d: unknown service %q", w.Number, ws.Service)
+			}
+			if ws.Level < 1 {
+				return ix, Errorf(EINVALID, "окно %d: уровень услуги %q должен быть от 1", "window %d: level of %q must be at least 1", w.Number, ws.Service)
+			}
+			ix.windowsFor[ws.Service] = append(ix.windowsFor[ws.Service], w.Number)
+		}
+		ix.windows[w.Number] = w
+	}
+	for _, nums := range ix.windowsFor {
+		sort.Ints(nums)
+	}
+	for i := range o.Operators {
+		op := &o.Operators[i]
+		if op.Login == "" || !op.Role.Valid() {
+			return ix, Errorf(EINVALID, "у сотрудника нет логина или роли", "a staff member has no login or role")
+		}
+		if _, dup := ix.operators[op.Login]; dup {
+			return ix, Errorf(EINVALID, "сотрудник %q описан дважды", "staff member %q is defined twice", op.Login)
+		}
+		ix.operators[op.Login] = op
+	}
+	return ix, nil
+}

@@ -1,0 +1,324 @@
+package queue
+
+import (
+	"fmt"
+	"time"
+)
+
+// recentServiceTimes is how many finished services per service feed the
+// mean used for prediction: enough to smooth one odd visitor, few enough to
+// follow a change during the day.
+const recentServiceTimes = 20
+
+// recentCallsKept is how many calls the state remembers for displays.
+const recentCallsKept = 20
+
+// WindowState is a window during the day.
+type WindowState struct {
+	Number        int
+	Open          bool
+	Operator      string
+	OpenedAt      time.Time
+	Current       string // ticket id called or served here
+	OnBreak       bool
+	BreakStarted  time.Time
+	BreakReason   string
+	BreakMinutes  int // planned
+	BreakOverride bool
+}
+
+// operatorDay is what the rules need to know of an operator's day.
+type operatorDay struct {
+	window    int // where the operator works now, 0 when nowhere
+	breakUsed time.Duration
+}
+
+// Call is one call shown on the hall display.
+type Call struct {
+	Ticket  string    `json:"ticket_id"`
+	Number  string    `json:"number"`
+	Service string    `json:"service_id"`
+	Window  int       `json:"window"`
+	At      time.Time `json:"at"`
+	Recall  bool      `json:"recall,omitempty"`
+}
+
+// State is the whole live state of one office, rebuilt from events by Apply.
+// It is not safe for concurrent use: the Engine serialises access.
+type State struct {
+	office *Office
+	ix     officeIndex
+
+	day     string // working day, YYYY-MM-DD; "" before the first
+	dayOpen bool
+	issued  int            // tickets issued this day, for ids
+	numbers map[string]int // last number per prefix this day
+	lastSeq int64          // last applied event's log position
+
+	tickets   map[string]*Ticket // this day's tickets
+	queues    map[string]*serviceQueue
+	addressed map[string]*Ticket // waiting for one window or operator
+	postponed map[string]*Ticket
+
+	windows   map[int]*WindowState
+	operators map[string]*operatorDay
+	recent    map[string][]time.Duration // last service times per service, oldest first
+	calls     []Call                     // newest last
+}
+
+// NewState returns the state of an office before any event.
+func NewState(o *Office) (*State, error) {
+	ix, err := indexOffice(o)
+	if err != nil {
+		return nil, err
+	}
+	s := &State{
+		office:    o,
+		ix:        ix,
+		windows:   make(map[int]*WindowState, len(o.Windows)),
+		operators: make(map[string]*operatorDay, len(o.Operators)),
+		recent:    make(map[string][]time.Duration, len(o.Services)),
+	}
+	for _, w := range o.Windows {
+		s.windows[w.Number] = &WindowState{Number: w.Number}
+	}
+	for _, op := range o.Operators {
+		s.operators[op.Login] = &operatorDay{}
+	}
+	s.resetDay()
+	return s, nil
+}
+
+// Office returns the office the state describes.
+func (s *State) Office() *Office { return s.office }
+
+// Day returns the working day and whether it is open for tickets.
+func (s *State) Day() (string, bool) { return s.day, s.dayOpen }
+
+// LastSeq is the log position of the last event applied.
+func (s *State) LastSeq() int64 { return s.lastSeq }
+
+func (s *State) resetDay() {
+	s.issued = 0
+	s.numbers = make(map[string]int)
+	s.tickets = make(map[string]*Ticket)
+	s.queues = make(map[string]*serviceQueue, len(s.office.Services))
+	for _, svc := range s.office.Services {
+		s.queues[svc.ID] = &serviceQueue{}
+	}
+	s.addressed = make(map[string]*Ticket)
+	s.postponed = make(map[string]*Ticket)
+	s.calls = nil
+	for _, od := range s.operators {
+		od.breakUsed = 0
+	}
+}
+
+// Apply changes the state by one event. Events come from the decisions of
+// this package, so an error means the log does not fit the office (a log
+// from another config, or corruption) and the state must not be trusted.
+func (s *State) Apply(ev Event) error {
+	if err := s.apply(ev); err != nil {
+		return fmt.Errorf("apply event %d %s: %w", ev.Seq, ev.Type, err)
+	}
+	if ev.Seq != 0 {
+		s.lastSeq = ev.Seq
+	}
+	return nil
+}
+
+func (s *State) apply(ev Event) error {
+	switch ev.Type {
+	case EventDayOpened:
+		if ev.Day != s.day {
+			// A new date: numbering restarts. Reopening the same date keeps
+			// it, so no number is issued twice in a day.
+			s.resetDay()
+			s.day = ev.Day
+		}
+		s.dayOpen = true
+		return nil
+	case EventDayClosed:
+		s.dayOpen = false
+		return nil
+	case EventTicketIssued:
+		return s.applyIssued(ev)
+	case EventWindowOpened, EventWindowClosed, EventBreakStarted, EventBreakEnded:
+		return s.applyWindow(ev)
+	}
+
+	t, ok := s.tickets[ev.Ticket]
+	if !ok {
+		return fmt.Errorf("unknown ticket %q", ev.Ticket)
+	}
+	st := t.stage()
+	switch ev.Type {
+	case EventTicketCalled:
+		w, ok := s.windows[ev.Window]
+		if !ok {
+			return fmt.Errorf("unknown window %d", ev.Window)
+		}
+		s.dequeue(t)
+		if ev.At.Before(st.QueuedAt) {
+			// Called out of order before a postponement ran out: the
+			// stage waited no time at all, never a negative time.
+			st.QueuedAt = ev.At
+		}
+		t.Status = StatusCalled
+		t.Window, t.Operator = ev.Window, ev.Operator
+		t.ToWindow, t.ToOperator = 0, ""
+		st.CalledAt, st.Window, st.Operator, st.CallReason = ev.At, ev.Window, ev.Operator, ev.Reason
+		w.Current = t.ID
+		s.addCall(Call{Ticket: t.ID, Number: t.Number, Service: t.Service, Window: ev.Window, At: ev.At})
+	case EventTicketRecalled:
+		st.Recalls++
+		s.addCall(Call{Ticket: t.ID, Number: t.Number, Service: t.Service, Window: t.Window, At: ev.At, Recall: true})
+	case EventServiceStarted:
+		t.Status = StatusServing
+		st.StartedAt = ev.At
+	case EventServiceFinished:
+		t.Status = StatusDone
+		s.endStage(t, ev.At, string(ev.Outcome))
+		s.addServiceTime(st.Service, st.ServiceTime(ev.At))
+	case EventTicketNoShow:
+		t.Status = StatusNoShow
+		s.endStage(t, ev.At, string(StatusNoShow))
+	case EventTicketPostponed:
+		s.dequeue(t)
+		if t.Window != 0 {
+			s.endStage(t, ev.At, string(StatusPostponed))
+			t.Stages = append(t.Stages, Stage{Service: t.Service, QueuedAt: ev.Until})
+		}
+		t.Status = StatusPostponed
+		t.PostponedUntil = ev.Until
+		t.Deadline = ev.Deadline
+		s.postponed[t.ID] = t
+	case EventTicketForwarded:
+		svc := ev.Service
+		if _, ok := s.ix.services[svc]; !ok {
+			return fmt.Errorf("unknown service %q", svc)
+		}
+		if t.Window != 0 {
+			s.endStage(t, ev.At, "forwarded")
+		}
+		if ev.ReturnTo != 0 {
+			t.ReturnTo, t.ReturnService = ev.ReturnTo, t.Service
+		} else if ev.Reason == ReasonReturn {
+			t.ReturnTo, t.ReturnService = 0, ""
+		}
+		t.Service = svc
+		t.Status = StatusWaiting
+		t.Deadline = ev.Deadline
+		t.ToWindow, t.ToOperator = ev.ToWindow, ev.ToOperator
+		t.Stages = append(t.Stages, Stage{Service: svc, QueuedAt: ev.At})
+		s.enqueue(t)
+	case EventTicketCancelled:
+		s.dequeue(t)
+		t.Status = StatusCancelled
+		st.EndedAt, st.End = ev.At, string(StatusCancelled)
+	case EventTicketNotServed:
+		s.dequeue(t)
+		if t.Window != 0 {
+			s.endStage(t, ev.At, string(StatusNotServed))
+		} else {
+			st.EndedAt, st.End = ev.At, string(StatusNotServed)
+		}
+		t.Status = StatusNotServed
+	default:
+		return fmt.Errorf("unknown event type")
+	}
+	return nil
+}
+
+func (s *State) applyIssued(ev Event) error {
+	svc, ok := s.ix.services[ev.Service]
+	if !ok {
+		return fmt.Errorf("unknown service %q", ev.Service)
+	}
+	if _, dup := s.tickets[ev.Ticket]; dup {
+		return fmt.Errorf("ticket %q issued twice", ev.Ticket)
+	}
+	s.issued++
+	s.numbers[svc.Prefix]++
+	t := &Ticket{
+		ID: ev.Ticket, Number: ev.Number, Day: s.day, Service: svc.ID, Priority: ev.Priority,
+		Status: StatusWaiting, IssuedAt: ev.At, Deadline: ev.Deadline, pos: -1,
+		Stages: []Stage{{Service: svc.ID, QueuedAt: ev.At}},
+	}
+	s.tickets[t.ID] = t
+	s.enqueue(t)
+	return nil
+}
+
+func (s *State) applyWindow(ev Event) error {
+	w, ok := s.windows[ev.Window]
+	if !ok {
+		return fmt.Errorf("unknown window %d", ev.Window)
+	}
+	od, ok := s.operators[ev.Operator]
+	if !ok {
+		return fmt.Errorf("unknown operator %q", ev.Operator)
+	}
+	switch ev.Type {
+	case EventWindowOpened:
+		*w = WindowState{Number: w.Number, Open: true, Operator: ev.Operator, OpenedAt: ev.At}
+		od.window = w.Number
+	case EventWindowClosed:
+		*w = WindowState{Number: w.Number}
+		od.window = 0
+	case EventBreakStarted:
+		w.OnBreak, w.BreakStarted, w.BreakReason = true, ev.At, ev.Reason
+		w.BreakMinutes, w.BreakOverride = ev.Minutes, ev.Override
+	case EventBreakEnded:
+		w.OnBreak, w.BreakStarted, w.BreakReason, w.BreakMinutes, w.BreakOverride = false, time.Time{}, "", 0, false
+		od.breakUsed += ev.Duration
+	}
+	return nil
+}
+
+// endStage closes the current stage at a window and frees the window.
+func (s *State) endStage(t *Ticket, at time.Time, end string) {
+	st := t.stage()
+	st.EndedAt, st.End = at, end
+	if w, ok := s.windows[t.Window]; ok && w.Current == t.ID {
+		w.Current = ""
+	}
+	t.Window, t.Operator = 0, ""
+}
+
+// enqueue puts a waiting ticket where the dispatcher looks for it.
+func (s *State) enqueue(t *Ticket) {
+	if t.addressed() {
+		s.addressed[t.ID] = t
+		return
+	}
+	s.queues[t.Service].heapFor(t.Priority).add(t)
+}
+
+// dequeue takes a ticket out of whatever waiting structure holds it.
+func (s *State) dequeue(t *Ticket) {
+	switch {
+	case t.Status == StatusPostponed:
+		delete(s.postponed, t.ID)
+	case t.Status != StatusWaiting:
+	case t.addressed():
+		delete(s.addressed, t.ID)
+	case t.pos >= 0:
+		s.queues[t.Service].heapFor(t.Priority).remove(t)
+	}
+}
+
+func (s *State) addServiceTime(service string, d time.Duration) {
+	r := append(s.recent[service], d)
+	if len(r) > recentServiceTimes {
+		r = r[len(r)-recentServiceTimes:]
+	}
+	s.recent[service] = r
+}
+
+func (s *State) addCall(c Call) {
+	s.calls = append(s.calls, c)
+	if len(s.calls) > recentCallsKept {
+		s.calls = append(s.calls[:0], s.calls[len(s.calls)-recentCallsKept:]...)
+	}
+}

@@ -1,0 +1,218 @@
+package queue
+
+import (
+	"sort"
+	"time"
+)
+
+// Views are copies of the state made under the engine's lock, safe to use
+// and encode after it is released. Their JSON is the API's.
+
+// ServiceView is one service as the kiosk and the hall see it.
+type ServiceView struct {
+	ID             string        `json:"id"`
+	Prefix         string        `json:"prefix"`
+	Name           Text          `json:"name"`
+	Group          string        `json:"group"`
+	TargetWait     time.Duration `json:"-"`
+	TargetWaitS    int           `json:"target_wait_s"`
+	Open           bool          `json:"open"`
+	WindowsOpen    int           `json:"windows_open"`
+	Waiting        int           `json:"waiting"`
+	LongestWaitS   int           `json:"longest_wait_s"`
+	PredictedWaitS int           `json:"predicted_wait_s"`
+	// OverTarget is true when the longest or the predicted wait breaks the target.
+	OverTarget bool `json:"over_target"`
+}
+
+// TicketView is a ticket with its place in the queue.
+type TicketView struct {
+	ID             string    `json:"id"`
+	Number         string    `json:"number"`
+	ServiceID      string    `json:"service_id"`
+	Priority       Priority  `json:"priority"`
+	Status         Status    `json:"status"`
+	IssuedAt       time.Time `json:"issued_at"`
+	Deadline       time.Time `json:"deadline"`
+	Position       int       `json:"position,omitempty"` // 1 is next; only while waiting
+	PredictedWaitS int       `json:"predicted_wait_s"`
+	Window         int       `json:"window,omitempty"`
+	PostponedUntil time.Time `json:"postponed_until,omitzero"`
+	ToWindow       int       `json:"to_window,omitempty"`
+	ToOperator     string    `json:"to_operator,omitempty"`
+	ReturnTo       int       `json:"return_to,omitempty"`
+	History        []Stage   `json:"history"`
+}
+
+// WindowView is a window as its console and sign see it.
+type WindowView struct {
+	Number       int             `json:"number"`
+	Open         bool            `json:"open"`
+	Operator     string          `json:"operator,omitempty"`
+	OperatorName string          `json:"operator_name,omitempty"`
+	Position     string          `json:"operator_position,omitempty"`
+	Services     []WindowService `json:"services"`
+	Current      *TicketView     `json:"current,omitempty"`
+	OnBreak      bool            `json:"on_break"`
+	BreakStarted time.Time       `json:"break_started,omitzero"`
+	BreakReason  string          `json:"break_reason,omitempty"`
+	BreakUsedS   int             `json:"break_used_s"` // the operator's breaks today, finished ones
+	Waiting      int             `json:"waiting"`      // tickets this window could call now
+	Warnings     []Text          `json:"warnings,omitempty"`
+}
+
+// QueueView summarises the whole office for displays.
+type QueueView struct {
+	Day      string        `json:"day"`
+	DayOpen  bool          `json:"day_open"`
+	Services []ServiceView `json:"services"`
+	Calls    []Call        `json:"recent_calls"` // newest first
+}
+
+// Services returns every service in config order.
+func (s *State) Services(now time.Time) []ServiceView {
+	out := make([]ServiceView, 0, len(s.office.Services))
+	for i := range s.office.Services {
+		out = append(out, s.serviceView(&s.office.Services[i], now))
+	}
+	return out
+}
+
+func (s *State) serviceView(svc *Service, now time.Time) ServiceView {
+	v := ServiceView{ID: svc.ID, Prefix: svc.Prefix, Name: svc.Name, Group: svc.Group,
+		TargetWait: svc.WaitTarget, TargetWaitS: seconds(svc.WaitTarget), Open: s.dayOpen}
+	for _, n := range s.ix.windowsFor[svc.ID] {
+		if w := s.windows[n]; w.Open && !w.OnBreak {
+			v.WindowsOpen++
+		}
+	}
+	var longest time.Duration
+	unaddressed := 0
+	s.eachWaiting(svc.ID, now, func(t *Ticket) {
+		v.Waiting++
+		if !t.addressed() {
+			unaddressed++
+		}
+		if w := t.stage().Wait(now); w > longest {
+			longest = w
+		}
+	})
+	predicted := s.predictWait(svc.ID, unaddressed)
+	v.LongestWaitS, v.PredictedWaitS = seconds(longest), seconds(predicted)
+	v.OverTarget = longest > svc.WaitTarget || predicted > svc.WaitTarget
+	return v
+}
+
+// Ticket returns one of this day's tickets.
+func (s *State) Ticket(id string, now time.Time) (TicketView, error) {
+	t, err := s.ticket(id)
+	if err != nil {
+		return TicketView{}, err
+	}
+	return s.ticketView(t, now), nil
+}
+
+func (s *State) ticketView(t *Ticket, now time.Time) TicketView {
+	v := TicketView{ID: t.ID, Number: t.Number, ServiceID: t.Service, Priority: t.Priority,
+		Status: t.StatusAt(now), IssuedAt: t.IssuedAt, Deadline: t.Deadline, Window: t.Window,
+		ToWindow: t.ToWindow, ToOperator: t.ToOperator, ReturnTo: t.ReturnTo,
+		History: append([]Stage(nil), t.Stages...)}
+	if t.Status == StatusPostponed {
+		v.PostponedUntil = t.PostponedUntil
+	}
+	switch v.Status {
+	case StatusWaiting:
+		ahead := s.ahead(t, now)
+		v.Position = ahead + 1
+		v.PredictedWaitS = seconds(s.predictWait(t.Service, ahead))
+	case StatusPostponed:
+		v.PredictedWaitS = seconds(t.PostponedUntil.Sub(now))
+	}
+	return v
+}
+
+// Window returns one window's state.
+func (s *State) Window(n int, now time.Time) (WindowView, error) {
+	w, ok := s.windows[n]
+	if !ok {
+		return WindowView{}, Errorf(ENOTFOUND, "окно %d не найдено", "window %d not found", n)
+	}
+	cfg := s.ix.windows[n]
+	v := WindowView{Number: n, Open: w.Open, Operator: w.Operator, Services: append([]WindowService(nil), cfg.Services...),
+		OnBreak: w.OnBreak, BreakStarted: w.BreakStarted, BreakReason: w.BreakReason}
+	if op, ok := s.ix.operators[w.Operator]; ok {
+		v.OperatorName, v.Position = op.Name, op.Position
+		v.BreakUsedS = seconds(s.operators[op.Login].breakUsed)
+	}
+	if t, ok := s.tickets[w.Current]; ok {
+		tv := s.ticketView(t, now)
+		v.Current = &tv
+	}
+	for _, ws := range cfg.Services {
+		s.eachWaiting(ws.Service, now, func(t *Ticket) {
+			if !t.addressed() {
+				v.Waiting++
+			}
+		})
+	}
+	for _, t := range s.addressed {
+		if t.ToWindow == n || (w.Operator != "" && t.ToOperator == w.Operator) {
+			v.Waiting++
+		}
+	}
+	return v, nil
+}
+
+// Windows returns every window in number order.
+func (s *State) Windows(now time.Time) []WindowView {
+	out := make([]WindowView, 0, len(s.windows))
+	for _, w := range s.windowsInOrder() {
+		v, _ := s.Window(w.Number, now)
+		out = append(out, v)
+	}
+	return out
+}
+
+// Queue summarises the office.
+func (s *State) Queue(now time.Time) QueueView {
+	v := QueueView{Day: s.day, DayOpen: s.dayOpen, Services: s.Services(now), Calls: make([]Call, 0, len(s.calls))}
+	for i := len(s.calls) - 1; i >= 0; i-- {
+		v.Calls = append(v.Calls, s.calls[i])
+	}
+	return v
+}
+
+// Tickets returns this day's tickets in issue order.
+func (s *State) Tickets(now time.Time) []TicketView {
+	ts := s.ticketsInOrder()
+	out := make([]TicketView, 0, len(ts))
+	for _, t := range ts {
+		out = append(out, s.ticketView(t, now))
+	}
+	return out
+}
+
+func (s *State) ticketsInOrder() []*Ticket {
+	out := make([]*Ticket, 0, len(s.tickets))
+	for _, t := range s.tickets {
+		out = append(out, t)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+func (s *State) windowsInOrder() []*WindowState {
+	out := make([]*WindowState, 0, len(s.windows))
+	for _, w := range s.windows {
+		out = append(out, w)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Number < out[j].Number })
+	return out
+}
+
+func seconds(d time.Duration) int {
+	if d < 0 {
+		return 0
+	}
+	return int(d / time.Second)
+}
