@@ -1,0 +1,40 @@
+# eq — electronic queue. `make run` starts the demo office, `make test` runs every test.
+GO      ?= go
+BIN     ?= eq
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+
+# Debian packages the build and the tests need: cgo for SQLite.
+DEB_PACKAGES := gcc libc6-dev git ca-certificates
+
+.PHONY: all deps check-go build run test bench lint clean
+
+all: build
+
+# deps installs what is missing (apt-get as root or via sudo).
+deps: check-go
+	@scripts/install-deps.sh $(DEB_PACKAGES)
+
+check-go:
+	@command -v $(GO) >/dev/null 2>&1 || { \
+		echo "Go не найден: установите Go 1.26+ (https://go.dev/doc/install) и добавьте в PATH. Go not found: install Go 1.26+."; exit 1; }
+
+build: deps
+	CGO_ENABLED=1 $(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/eq
+
+# run starts the server on the embedded demo office at http://127.0.0.1:8080/.
+run: build
+	./$(BIN) serve
+
+test: deps
+	$(GO) vet ./...
+	CGO_ENABLED=1 $(GO) test -race -count=1 ./...
+
+bench: deps
+	CGO_ENABLED=1 $(GO) test -run '^$$' -bench . -benchmem ./...
+
+lint: check-go
+	$(GO) vet ./...
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt:"; echo "$$out"; exit 1; fi
+
+clean:
+	rm -f $(BIN)

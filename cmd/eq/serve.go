@@ -1,0 +1,190 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/crypto/bcrypt"
+
+	"eq/configs"
+	"eq/queue"
+	"eq/queue/store"
+	"eq/server"
+)
+
+// Serving defaults, as DESIGN.md fixes them.
+const (
+	defaultDB   = "eq-data/eq.db"
+	defaultAddr = "127.0.0.1:8080"
+	// rollEvery is how often the server checks whether a new working day began.
+	rollEvery = 30 * time.Second
+	// shutdownGrace is how long requests in flight get to finish on shutdown.
+	shutdownGrace = 10 * time.Second
+	demoPassword  = "demo"
+)
+
+type serveOptions struct {
+	config string
+	db     string
+	addr   string
+	// onListen, when set, hears the address actually bound (tests listen on port 0).
+	onListen func(net.Addr)
+}
+
+func newServeCmd(g *globalOptions) *cobra.Command {
+	o := &serveOptions{}
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "запустить сервер очереди (run the queue server)",
+		Long: "Запускает сервер очереди офиса. Без --config — встроенный демонстрационный офис.\n" +
+			"Runs the office's queue server. Without --config, the embedded demo office.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			log, err := g.logger(cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			return runServe(cmd.Context(), o, cmd.OutOrStdout(), log)
+		},
+	}
+	cmd.Flags().StringVar(&o.config, "config", "", "файл конфигурации офиса (office config YAML; default: the embedded demo)")
+	cmd.Flags().StringVar(&o.db, "db", defaultDB, "файл базы данных SQLite (SQLite database file)")
+	cmd.Flags().StringVar(&o.addr, "addr", defaultAddr, "адрес для HTTP (listen address)")
+	return cmd
+}
+
+func loadConfig(path string) (*configs.Config, error) {
+	if path == "" {
+		return configs.Demo(), nil
+	}
+	return configs.Load(path)
+}
+
+// runServe runs the server until ctx ends. Everything is checked before the
+// port opens: a bad config or an unreadable log never starts a half-working server.
+func runServe(ctx context.Context, o *serveOptions, stdout io.Writer, log *slog.Logger) error {
+	cfg, err := loadConfig(o.config)
+	if err != nil {
+		return err
+	}
+	st, err := store.Open(ctx, o.db)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := st.Close(); err != nil {
+			log.Error("close store", "err", err)
+		}
+	}()
+	state, err := store.Load(ctx, st, cfg.Office)
+	if err != nil {
+		return fmt.Errorf("журнал событий не подходит к конфигурации (the event log does not fit the config): %w", err)
+	}
+	engine := queue.NewEngine(state, st, queue.ClockFunc(time.Now), nil)
+	if err := engine.Roll(ctx); err != nil {
+		return fmt.Errorf("open the working day: %w", err)
+	}
+	accounts := staffAccounts(cfg)
+	demo := demoAccounts(accounts)
+
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", o.addr, err)
+	}
+	if o.onListen != nil {
+		o.onListen(ln.Addr())
+	}
+	srv := server.New(server.Options{
+		Engine: engine, Health: st, Accounts: accounts, Logger: log,
+		KioskTokens: cfg.KioskTokens, DisplayTokens: cfg.DisplayTokens,
+	})
+	printBanner(stdout, cfg, ln.Addr(), o.db, demo)
+	if len(demo) > 0 {
+		log.Warn("ВНИМАНИЕ: у учётных записей демонстрационный пароль — смените их (demo passwords in use: change them)", "logins", demo)
+	}
+	log.Info("serving", "addr", ln.Addr().String(), "db", o.db, "config", cfg.Source)
+
+	rollCtx, stopRoll := context.WithCancel(ctx)
+	rolled := make(chan struct{})
+	go func() {
+		defer close(rolled)
+		rollDays(rollCtx, engine, log)
+	}()
+	err = srv.Run(ctx, ln, shutdownGrace)
+	stopRoll()
+	<-rolled
+	log.Info("stopped")
+	return err
+}
+
+// rollDays opens each new working day as the date changes, so numbering
+// restarts even in an office nobody touches at midnight.
+func rollDays(ctx context.Context, e *queue.Engine, log *slog.Logger) {
+	t := time.NewTicker(rollEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := e.Roll(ctx); err != nil && !errors.Is(err, context.Canceled) {
+				log.Error("open the working day", "err", err)
+			}
+		}
+	}
+}
+
+func staffAccounts(cfg *configs.Config) []server.Account {
+	roles := map[string]queue.Role{}
+	for _, op := range cfg.Office.Operators {
+		roles[op.Login] = op.Role
+	}
+	out := make([]server.Account, 0, len(cfg.Staff))
+	for _, a := range cfg.Staff {
+		out = append(out, server.Account{Login: a.Login, PasswordHash: a.PasswordHash, Role: roles[a.Login], Window: a.Window})
+	}
+	return out
+}
+
+// demoAccounts lists the accounts whose password is still "demo".
+func demoAccounts(accounts []server.Account) []string {
+	var out []string
+	for _, a := range accounts {
+		if bcrypt.CompareHashAndPassword([]byte(a.PasswordHash), []byte(demoPassword)) == nil {
+			out = append(out, a.Login)
+		}
+	}
+	return out
+}
+
+func printBanner(w io.Writer, cfg *configs.Config, addr net.Addr, db string, demo []string) {
+	base := "http://" + addr.String()
+	abs, err := filepath.Abs(db)
+	if err != nil {
+		abs = db
+	}
+	fmt.Fprintf(w, "%s\n%s\n\n", cfg.Office.Name.RU, cfg.Office.Name.EN)
+	fmt.Fprintf(w, "  Сервер очереди (queue server):  %s/\n", base)
+	fmt.Fprintf(w, "  API:                            %s/api/v1/services\n", base)
+	fmt.Fprintf(w, "  Конфигурация (config):          %s\n", cfg.Source)
+	fmt.Fprintf(w, "  База данных (database):         %s\n", abs)
+	if len(demo) > 0 {
+		fmt.Fprintf(w, "\n  !!! Демонстрационные учётные записи, пароль %q (demo accounts, password %q):\n", demoPassword, demoPassword)
+		for _, login := range demo {
+			fmt.Fprintf(w, "      %s\n", login)
+		}
+		fmt.Fprintln(w, "  !!! Не используйте их в настоящем офисе (never in a real office).")
+	}
+	fmt.Fprintln(w, "\n  Остановить: Ctrl+C (stop: Ctrl+C)")
+	if f, ok := w.(*os.File); ok {
+		_ = f.Sync()
+	}
+}
