@@ -1,0 +1,412 @@
+// Package server is the office's HTTP API: the JSON contract of DESIGN.md
+// over the queue engine, with staff sign-in and device tokens.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"eq/queue"
+)
+
+// HealthChecker tells whether the store can take writes.
+type HealthChecker interface {
+	Ping(ctx context.Context) error
+}
+
+// Options configure a Server.
+type Options struct {
+	Engine        *queue.Engine
+	Health        HealthChecker
+	Accounts      []Account
+	KioskTokens   []string
+	DisplayTokens []string
+	Logger        *slog.Logger
+	Now           func() time.Time // defaults to time.Now
+}
+
+// Server serves the API. Build it with New and mount Handler.
+type Server struct {
+	engine        *queue.Engine
+	health        HealthChecker
+	accounts      map[string]Account
+	kioskTokens   []string
+	displayTokens []string
+	log           *slog.Logger
+	sessions      *sessions
+	limiter       *limiter
+	mux           *http.ServeMux
+}
+
+// New builds a Server.
+func New(o Options) *Server {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	s := &Server{
+		engine: o.Engine, health: o.Health, kioskTokens: o.KioskTokens, displayTokens: o.DisplayTokens,
+		accounts: make(map[string]Account, len(o.Accounts)), log: o.Logger,
+		sessions: newSessions(o.Now), limiter: newLimiter(20, 10, o.Now), mux: http.NewServeMux(),
+	}
+	for _, a := range o.Accounts {
+		s.accounts[a.Login] = a
+	}
+	s.routes()
+	return s
+}
+
+func (s *Server) routes() {
+	m := s.mux
+	m.HandleFunc("GET /{$}", s.handleIndex)
+	m.HandleFunc("GET /healthz", s.handleHealth)
+	m.HandleFunc("GET /api/v1/services", s.handleServices)
+	m.HandleFunc("POST /api/v1/tickets", s.handleIssue)
+	m.HandleFunc("GET /api/v1/tickets", s.handleTickets)
+	m.HandleFunc("GET /api/v1/tickets/{id}", s.handleTicket)
+	m.HandleFunc("POST /api/v1/tickets/{id}/cancel", s.handleCancel)
+	m.HandleFunc("GET /api/v1/queue", s.handleQueue)
+	m.HandleFunc("POST /api/v1/login", s.handleLogin)
+	m.HandleFunc("POST /api/v1/logout", s.handleLogout)
+	m.HandleFunc("GET /api/v1/me", s.handleMe)
+	m.HandleFunc("GET /api/v1/windows", s.handleWindows)
+	m.HandleFunc("GET /api/v1/windows/{n}", s.handleWindow)
+	m.HandleFunc("POST /api/v1/windows/{n}/{action}", s.handleWindowAction)
+	m.HandleFunc("POST /api/v1/day/open", s.handleDayOpen)
+	m.HandleFunc("POST /api/v1/day/close", s.handleDayClose)
+	m.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, r, queue.Errorf(queue.ENOTFOUND, "нет такого адреса API или метода: %s %s", "no such API path or method: %s %s", r.Method, r.URL.Path))
+	})
+}
+
+// Handler returns the server's HTTP handler with request logging.
+func (s *Server) Handler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		s.mux.ServeHTTP(rec, r)
+		s.log.Debug("http", "method", r.Method, "path", r.URL.Path, "status", rec.status, "dur", time.Since(start))
+	})
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+// Run serves on ln until ctx ends, then shuts down, giving requests in
+// flight up to grace to finish.
+func (s *Server) Run(ctx context.Context, ln net.Listener, grace time.Duration) error {
+	hs := &http.Server{
+		Handler:           s.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("http: serve: %w", err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return fmt.Errorf("http: shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("http: serve: %w", err)
+	}
+	return nil
+}
+
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	if err := s.health.Ping(r.Context()); err != nil {
+		s.log.Error("health check failed", "err", err)
+		writeJSON(w, http.StatusServiceUnavailable, errorBody{Error: errorDetail{Code: queue.EINTERNAL,
+			Message: "хранилище недоступно для записи", MessageEN: "the store is not writable"}})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (s *Server) handleServices(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{"services": s.engine.Services()})
+}
+
+func (s *Server) handleQueue(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, s.engine.Queue())
+}
+
+type issueRequest struct {
+	ServiceID string         `json:"service_id"`
+	Priority  queue.Priority `json:"priority"`
+}
+
+func (s *Server) handleIssue(w http.ResponseWriter, r *http.Request) {
+	if !s.requireKiosk(w, r) {
+		return
+	}
+	var req issueRequest
+	if err := decodeJSON(w, r, &req, false); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if req.ServiceID == "" {
+		s.writeError(w, r, queue.Errorf(queue.EINVALID, "укажите service_id", "service_id is required"))
+		return
+	}
+	t, err := s.engine.Issue(r.Context(), queue.IssueRequest{Service: req.ServiceID, Priority: req.Priority})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.log.Info("ticket issued", "ticket", t.ID, "number", t.Number, "service", t.ServiceID)
+	writeJSON(w, http.StatusCreated, t)
+}
+
+func (s *Server) handleTicket(w http.ResponseWriter, r *http.Request) {
+	t, err := s.engine.Ticket(r.PathValue("id"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, t)
+}
+
+// handleTickets lists the day's tickets for staff.
+func (s *Server) handleTickets(w http.ResponseWriter, r *http.Request) {
+	if _, ok := s.requireStaff(w, r); !ok {
+		return
+	}
+	var out []queue.TicketView
+	s.engine.Read(func(st *queue.State, now time.Time) { out = st.Tickets(now) })
+	writeJSON(w, http.StatusOK, map[string]any{"tickets": out})
+}
+
+func (s *Server) handleCancel(w http.ResponseWriter, r *http.Request) {
+	if !s.requireKiosk(w, r) {
+		return
+	}
+	t, err := s.engine.Cancel(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.log.Info("ticket cancelled", "ticket", t.ID)
+	writeJSON(w, http.StatusOK, t)
+}
+
+type loginRequest struct {
+	Login    string `json:"login"`
+	Password string `json:"password"`
+}
+
+type meResponse struct {
+	Login    string     `json:"login"`
+	Name     string     `json:"name"`
+	Position string     `json:"position"`
+	Role     queue.Role `json:"role"`
+	Window   int        `json:"window,omitempty"`
+}
+
+func (s *Server) me(login string) meResponse {
+	a := s.accounts[login]
+	out := meResponse{Login: login, Role: a.Role, Window: a.Window}
+	for _, op := range s.engine.Office().Operators {
+		if op.Login == login {
+			out.Name, out.Position = op.Name, op.Position
+		}
+	}
+	return out
+}
+
+func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
+	var req loginRequest
+	if err := decodeJSON(w, r, &req, false); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if req.Login == "" || req.Password == "" {
+		s.writeError(w, r, queue.Errorf(queue.EINVALID, "укажите логин и пароль", "login and password are required"))
+		return
+	}
+	a, known := s.accounts[req.Login]
+	hash := dummyHash
+	if known {
+		hash = []byte(a.PasswordHash)
+	}
+	if bcrypt.CompareHashAndPassword(hash, []byte(req.Password)) != nil || !known {
+		s.log.Warn("sign-in refused", "login", req.Login, "ip", clientIP(r))
+		s.writeError(w, r, queue.Errorf(queue.EUNAUTHORIZED, "неверный логин или пароль", "wrong login or password"))
+		return
+	}
+	token, se, err := s.sessions.create(a.Login, a.Role)
+	if err != nil {
+		s.writeError(w, r, fmt.Errorf("create session: %w", err))
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: token, Path: "/", Expires: se.expires,
+		HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode})
+	s.log.Info("signed in", "login", a.Login, "role", a.Role)
+	writeJSON(w, http.StatusOK, s.me(a.Login))
+}
+
+func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		s.sessions.drop(c.Value)
+	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode})
+	writeJSON(w, http.StatusOK, map[string]string{"status": "signed out"})
+}
+
+func (s *Server) handleMe(w http.ResponseWriter, r *http.Request) {
+	actor, ok := s.requireStaff(w, r)
+	if !ok {
+		return
+	}
+	writeJSON(w, http.StatusOK, s.me(actor.Login))
+}
+
+func (s *Server) handleWindows(w http.ResponseWriter, r *http.Request) {
+	if _, ok := s.requireStaff(w, r); !ok {
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"windows": s.engine.Windows()})
+}
+
+func windowNumber(r *http.Request) (int, error) {
+	n, err := strconv.Atoi(r.PathValue("n"))
+	if err != nil || n <= 0 {
+		return 0, queue.Errorf(queue.EINVALID, "номер окна %q должен быть целым положительным числом", "window number %q must be a positive integer", r.PathValue("n"))
+	}
+	return n, nil
+}
+
+func (s *Server) handleWindow(w http.ResponseWriter, r *http.Request) {
+	if _, ok := s.requireStaff(w, r); !ok {
+		return
+	}
+	n, err := windowNumber(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	v, err := s.engine.Window(n)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, v)
+}
+
+// actionRequest is the body of every window action; each action reads the
+// fields it needs and the domain refuses what does not fit.
+type actionRequest struct {
+	TicketID  string        `json:"ticket_id"`
+	Reason    string        `json:"reason"`
+	Outcome   queue.Outcome `json:"outcome"`
+	Minutes   int           `json:"minutes"`
+	ServiceID string        `json:"service_id"`
+	Window    int           `json:"window"`
+	Operator  string        `json:"operator"`
+	Return    bool          `json:"return"`
+	Override  bool          `json:"override"`
+}
+
+func (s *Server) handleWindowAction(w http.ResponseWriter, r *http.Request) {
+	actor, ok := s.requireStaff(w, r)
+	if !ok {
+		return
+	}
+	n, err := windowNumber(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	action := queue.Action(r.PathValue("action"))
+	known := false
+	for _, a := range queue.Actions {
+		known = known || a == action
+	}
+	if !known {
+		s.writeError(w, r, queue.Errorf(queue.ENOTFOUND, "неизвестное действие %q", "unknown action %q", action))
+		return
+	}
+	var req actionRequest
+	if err := decodeJSON(w, r, &req, true); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	cmd := queue.WindowCommand{
+		Window: n, Action: action, Actor: actor, Operator: req.Operator, Ticket: req.TicketID,
+		Reason: req.Reason, Outcome: req.Outcome, Minutes: req.Minutes, ToService: req.ServiceID,
+		ToWindow: req.Window, Return: req.Return, Override: req.Override,
+	}
+	if action == queue.ActionForward {
+		// In a forward, "operator" names the colleague the visitor goes to.
+		cmd.Operator, cmd.ToOperator = "", req.Operator
+	}
+	v, err := s.engine.WindowAction(r.Context(), cmd)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.log.Info("window action", "window", n, "action", action, "actor", actor.Login)
+	writeJSON(w, http.StatusOK, v)
+}
+
+type dayRequest struct {
+	Date string `json:"date"`
+}
+
+func (s *Server) handleDayOpen(w http.ResponseWriter, r *http.Request) {
+	actor, ok := s.requireStaff(w, r, queue.RoleManager, queue.RoleAdmin)
+	if !ok {
+		return
+	}
+	var req dayRequest
+	if err := decodeJSON(w, r, &req, true); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if req.Date == "" {
+		s.engine.Read(func(st *queue.State, now time.Time) { req.Date = st.DayOf(now) })
+	}
+	v, err := s.engine.OpenDay(r.Context(), req.Date)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.log.Info("day opened", "day", req.Date, "actor", actor.Login)
+	writeJSON(w, http.StatusOK, v)
+}
+
+func (s *Server) handleDayClose(w http.ResponseWriter, r *http.Request) {
+	actor, ok := s.requireStaff(w, r, queue.RoleManager, queue.RoleAdmin)
+	if !ok {
+		return
+	}
+	v, err := s.engine.CloseDay(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.log.Info("day closed", "day", v.Day, "actor", actor.Login)
+	writeJSON(w, http.StatusOK, v)
+}
