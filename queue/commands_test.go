@@ -180,7 +180,12 @@ func TestBreaks(t *testing.T) {
 
 // TestRefusals checks every refusal gives the right code and writes nothing.
 func TestRefusals(t *testing.T) {
-	serving := func(h *harness) { h.openAll(); h.issue("passport"); h.must(1, "op1", ActionCallNext); h.must(1, "op1", ActionStart) }
+	serving := func(h *harness) {
+		h.openAll()
+		h.issue("passport")
+		h.must(1, "op1", ActionCallNext)
+		h.must(1, "op1", ActionStart)
+	}
 	called := func(h *harness) { h.openAll(); h.issue("passport"); h.must(1, "op1", ActionCallNext) }
 	open := func(h *harness) { h.openAll() }
 	tests := []struct {

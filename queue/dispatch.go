@@ -19,6 +19,11 @@ type dispatchKey struct {
 	id       string
 }
 
+// keyFor is t's dispatch key at a window serving its service at level.
+func (s *State) keyFor(t *Ticket, level int, now time.Time) dispatchKey {
+	return dispatchKey{rank: t.rank(now), deadline: t.Deadline.Add(time.Duration(level-1) * s.office.LevelStep), id: t.ID}
+}
+
 func (a dispatchKey) less(b dispatchKey) bool {
 	if a.rank != b.rank {
 		return a.rank < b.rank
@@ -45,8 +50,7 @@ func (s *State) Next(n int, now time.Time) Pick {
 	var best *Ticket
 	var bestKey dispatchKey
 	consider := func(t *Ticket, level int) {
-		k := dispatchKey{rank: t.rank(now), deadline: t.Deadline.Add(time.Duration(level-1) * s.office.LevelStep), id: t.ID}
-		if best == nil || k.less(bestKey) {
+		if k := s.keyFor(t, level, now); best == nil || k.less(bestKey) {
 			best, bestKey = t, k
 		}
 	}

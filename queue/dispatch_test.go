@@ -140,8 +140,7 @@ func bruteNext(s *State, n int, now time.Time) *Ticket {
 	var best *Ticket
 	var bestKey dispatchKey
 	pick := func(t *Ticket, level int) {
-		k := dispatchKey{rank: t.rank(now), deadline: t.Deadline.Add(time.Duration(level-1) * s.office.LevelStep), id: t.ID}
-		if best == nil || k.less(bestKey) {
+		if k := s.keyFor(t, level, now); best == nil || k.less(bestKey) {
 			best, bestKey = t, k
 		}
 	}

@@ -44,16 +44,16 @@ type Event struct {
 	Operator string `json:"operator,omitempty"` // who works at the window
 	Actor    string `json:"actor,omitempty"`    // who gave the command, if staff
 
-	Outcome Outcome `json:"outcome,omitempty"`
-	Minutes int     `json:"minutes,omitempty"` // postpone length, planned break length
-	Until   time.Time `json:"until,omitzero"`  // postponed until
+	Outcome Outcome   `json:"outcome,omitempty"`
+	Minutes int       `json:"minutes,omitempty"` // postpone length, planned break length
+	Until   time.Time `json:"until,omitzero"`    // postponed until
 
 	ToWindow   int    `json:"to_window,omitempty"`
 	ToOperator string `json:"to_operator,omitempty"`
 	ReturnTo   int    `json:"return_to,omitempty"` // forward with "return to me": the window to come back to
 
-	Reason   string `json:"reason,omitempty"`   // why: an out-of-order call, a break, a forward
-	Override bool   `json:"override,omitempty"` // a manager overrode a break rule
+	Reason   string        `json:"reason,omitempty"`   // why: an out-of-order call, a break, a forward
+	Override bool          `json:"override,omitempty"` // a manager overrode a break rule
 	Duration time.Duration `json:"duration,omitempty"` // a finished break's length
 }
 

@@ -63,13 +63,13 @@ func (s *State) predictWait(service string, ahead int) time.Duration {
 // ahead counts the callable tickets of t's service ordered before t in
 // dispatch order (class, then deadline), i.e. its place in the queue less one.
 func (s *State) ahead(t *Ticket, now time.Time) int {
-	me := dispatchKey{rank: t.rank(now), deadline: t.Deadline, id: t.ID}
+	me := s.keyFor(t, 1, now)
 	n := 0
 	s.eachWaiting(t.Service, now, func(o *Ticket) {
 		if o == t || o.addressed() != t.addressed() || o.ToWindow != t.ToWindow || o.ToOperator != t.ToOperator {
 			return
 		}
-		if (dispatchKey{rank: o.rank(now), deadline: o.Deadline, id: o.ID}).less(me) {
+		if s.keyFor(o, 1, now).less(me) {
 			n++
 		}
 	})

@@ -1,0 +1,146 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"eq/queue"
+)
+
+var _ queue.EventLog = (*Store)(nil)
+
+// Append writes evs to the log in one transaction, all or none, and returns
+// once the commit is on disk. It sets each event's Seq, only after the
+// commit: on an error evs are left as they were.
+func (s *Store) Append(ctx context.Context, evs []queue.Event) error {
+	if len(evs) == 0 {
+		return nil
+	}
+	// Encode before the transaction: the write lock is then held only for
+	// the inserts, and an event that cannot be encoded never starts one.
+	bodies := make([][]byte, len(evs))
+	for i := range evs {
+		b, err := json.Marshal(&evs[i])
+		if err != nil {
+			return fmt.Errorf("store: append events: encode %s: %w", evs[i].Type, err)
+		}
+		bodies[i] = b
+	}
+
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: append events: %w", err)
+	}
+	defer tx.Rollback()
+	seqs, err := insertEvents(ctx, tx, evs, bodies)
+	if err != nil {
+		return fmt.Errorf("store: append events: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: append events: %w", err)
+	}
+	for i := range evs {
+		evs[i].Seq = seqs[i]
+	}
+	return nil
+}
+
+// insertEvents inserts evs with their encoded bodies and returns the seq
+// each got.
+func insertEvents(ctx context.Context, tx *sql.Tx, evs []queue.Event, bodies [][]byte) ([]int64, error) {
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO events (at, day, type, ticket, "window", body) VALUES (?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return nil, err
+	}
+	defer stmt.Close()
+	seqs := make([]int64, len(evs))
+	for i := range evs {
+		ev := &evs[i]
+		res, err := stmt.ExecContext(ctx,
+			ev.At.UTC().Format(time.RFC3339Nano), ev.Day, string(ev.Type),
+			nullString(ev.Ticket), nullInt(ev.Window),
+			// A string, not []byte: the column is TEXT and reports read it
+			// with SQLite's JSON functions, which take text.
+			string(bodies[i]))
+		if err != nil {
+			return nil, fmt.Errorf("insert %s: %w", ev.Type, err)
+		}
+		if seqs[i], err = res.LastInsertId(); err != nil {
+			return nil, fmt.Errorf("insert %s: %w", ev.Type, err)
+		}
+	}
+	return seqs, nil
+}
+
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func nullInt(n int) any {
+	if n == 0 {
+		return nil
+	}
+	return int64(n)
+}
+
+// Replay calls fn with every event after seq after, in log order, with Seq
+// set. It stops at the first error fn returns. The read runs in one
+// snapshot: events appended meanwhile are not seen.
+func (s *Store) Replay(ctx context.Context, after int64, fn func(queue.Event) error) error {
+	rows, err := s.db.QueryContext(ctx, `SELECT seq, body FROM events WHERE seq > ? ORDER BY seq`, after)
+	if err != nil {
+		return fmt.Errorf("store: replay: %w", err)
+	}
+	defer rows.Close()
+
+	// The scan buffers live across rows: RawBytes is refilled in place, so
+	// a row costs only what the driver and the decoded strings allocate.
+	var (
+		seq  int64
+		body sql.RawBytes
+	)
+	for rows.Next() {
+		if err := rows.Scan(&seq, &body); err != nil {
+			return fmt.Errorf("store: replay after %d: %w", seq, err)
+		}
+		var ev queue.Event
+		if err := json.Unmarshal(body, &ev); err != nil {
+			return fmt.Errorf("store: replay event %d: decode: %w", seq, err)
+		}
+		ev.Seq = seq
+		if err := fn(ev); err != nil {
+			return fmt.Errorf("store: replay event %d: %w", seq, err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: replay after %d: %w", seq, err)
+	}
+	return nil
+}
+
+// LastSeq returns the position of the last event in the log, 0 when empty.
+func (s *Store) LastSeq(ctx context.Context) (int64, error) {
+	var seq int64
+	if err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM events`).Scan(&seq); err != nil {
+		return 0, fmt.Errorf("store: last seq: %w", err)
+	}
+	return seq, nil
+}
+
+// Load rebuilds the state of office from the whole log.
+func Load(ctx context.Context, st *Store, office *queue.Office) (*queue.State, error) {
+	state, err := queue.NewState(office)
+	if err != nil {
+		return nil, fmt.Errorf("store: load: %w", err)
+	}
+	if err := st.Replay(ctx, 0, state.Apply); err != nil {
+		return nil, err
+	}
+	return state, nil
+}
