@@ -330,7 +330,7 @@ func (s *State) mayCall(w *WindowState, t *Ticket) bool {
 	if t.addressed() {
 		return t.ToWindow == w.Number || t.ToOperator == w.Operator
 	}
-	return s.ix.windows[w.Number].Level(t.Service) > 0
+	return w.Services.Level(t.Service) > 0
 }
 
 func (s *State) onCalled(now time.Time, w *WindowState, cur *Ticket, a Action) (Decision, error) {
@@ -422,7 +422,7 @@ func (s *State) forward(now time.Time, w *WindowState, cur *Ticket, c WindowComm
 	if c.ToWindow == 0 && c.ToOperator == "" && svcID == cur.Service {
 		return Decision{}, Errorf(EINVALID, "талон уже в очереди этой услуги", "the ticket is already in this service's queue")
 	}
-	if c.ToWindow == 0 && c.ToOperator == "" && len(s.ix.windowsFor[svcID]) == 0 {
+	if c.ToWindow == 0 && c.ToOperator == "" && len(s.serving[svcID]) == 0 {
 		return Decision{}, Errorf(ECONFLICT, "услугу %q не обслуживает ни одно окно", "no window serves %q", svcID)
 	}
 	if err := checkReason(c.Reason); err != nil {
@@ -504,9 +504,9 @@ func (s *State) startBreak(now time.Time, w *WindowState, cur *Ticket, c WindowC
 // so window n going on a break would leave them with nobody (001 cl. 3.11.5).
 func (s *State) uncoveredBy(n int) []*Service {
 	var out []*Service
-	for _, ws := range s.ix.windows[n].Services {
+	for _, ws := range s.windows[n].Services {
 		covered := false
-		for _, other := range s.ix.windowsFor[ws.Service] {
+		for _, other := range s.serving[ws.Service] {
 			if o := s.windows[other]; other != n && o.Open && !o.OnBreak {
 				covered = true
 				break
@@ -562,4 +562,24 @@ func statusRU(st Status) string {
 		return "не обслужен"
 	}
 	return string(st)
+}
+
+// SetWindowServices moves window n to other services for the rest of the day
+// (001 cl. 3.11.6: the manager may move specialists between services).
+func (s *State) SetWindowServices(now time.Time, actor Actor, n int, services ServiceLevels) (Decision, error) {
+	if !actor.Role.Supervises() {
+		return Decision{}, Errorf(EFORBIDDEN, "менять услуги окна может только руководитель", "only a manager may change a window's services")
+	}
+	if _, ok := s.windows[n]; !ok {
+		return Decision{}, Errorf(ENOTFOUND, "окно %d не найдено", "window %d not found", n)
+	}
+	if len(services) == 0 {
+		return Decision{}, Errorf(EINVALID, "окно должно обслуживать хотя бы одну услугу", "a window must serve at least one service")
+	}
+	if err := s.ix.checkLevels(n, services); err != nil {
+		return Decision{}, err
+	}
+	ev := s.event(EventWindowServicesChanged, now)
+	ev.Window, ev.Actor, ev.Services = n, actor.Login, append(ServiceLevels(nil), services...)
+	return Decision{Events: []Event{ev}}, nil
 }

@@ -70,8 +70,7 @@ func (s *State) Next(n int, now time.Time) Pick {
 		return Pick{Ticket: best, Reason: s.reason(best, now, 0, true)}
 	}
 
-	cfg := s.ix.windows[n]
-	for _, ws := range cfg.Services {
+	for _, ws := range w.Services {
 		q := s.queues[ws.Service]
 		for _, h := range []ticketHeap{q.privileged, q.appointment, q.normal} {
 			if t := h.head(); t != nil {
@@ -81,7 +80,7 @@ func (s *State) Next(n int, now time.Time) Pick {
 	}
 	for _, t := range s.postponed {
 		if !t.addressed() && t.callable(now) {
-			if level := cfg.Level(t.Service); level > 0 {
+			if level := w.Services.Level(t.Service); level > 0 {
 				consider(t, level)
 			}
 		}
@@ -89,7 +88,7 @@ func (s *State) Next(n int, now time.Time) Pick {
 	if best == nil {
 		return Pick{}
 	}
-	return Pick{Ticket: best, Reason: s.reason(best, now, cfg.Level(best.Service), false)}
+	return Pick{Ticket: best, Reason: s.reason(best, now, w.Services.Level(best.Service), false)}
 }
 
 // reason explains a pick in one short line for the console.

@@ -136,7 +136,6 @@ func TestNext(t *testing.T) {
 // ticket, to check the heap-based Next against.
 func bruteNext(s *State, n int, now time.Time) *Ticket {
 	w := s.windows[n]
-	cfg := s.ix.windows[n]
 	var best *Ticket
 	var bestKey dispatchKey
 	pick := func(t *Ticket, level int) {
@@ -153,8 +152,8 @@ func bruteNext(s *State, n int, now time.Time) *Ticket {
 		return best
 	}
 	for _, t := range s.tickets {
-		if t.callable(now) && !t.addressed() && cfg.Level(t.Service) > 0 {
-			pick(t, cfg.Level(t.Service))
+		if t.callable(now) && !t.addressed() && w.Services.Level(t.Service) > 0 {
+			pick(t, w.Services.Level(t.Service))
 		}
 	}
 	return best

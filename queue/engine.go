@@ -141,6 +141,19 @@ func (e *Engine) WindowAction(ctx context.Context, c WindowCommand) (WindowView,
 	return v, err
 }
 
+// SetWindowServices moves a window to other services for the day.
+func (e *Engine) SetWindowServices(ctx context.Context, actor Actor, n int, services ServiceLevels) (WindowView, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	_, now, err := e.commit(ctx, true, func(s *State, now time.Time) (Decision, error) {
+		return s.SetWindowServices(now, actor, n, services)
+	})
+	if err != nil {
+		return WindowView{}, err
+	}
+	return e.state.Window(n, now)
+}
+
 // OpenDay opens a working day by hand (a manager reopening after a close).
 func (e *Engine) OpenDay(ctx context.Context, day string) (QueueView, error) {
 	e.mu.Lock()

@@ -23,6 +23,8 @@ const (
 	EventWindowClosed    EventType = "WindowClosed"
 	EventBreakStarted    EventType = "BreakStarted"
 	EventBreakEnded      EventType = "BreakEnded"
+	// EventWindowServicesChanged: a manager moved a window to other services for the day.
+	EventWindowServicesChanged EventType = "WindowServicesChanged"
 )
 
 // Event is one change of the office's state. It is a flat record rather than
@@ -55,6 +57,8 @@ type Event struct {
 	Reason   string        `json:"reason,omitempty"`   // why: an out-of-order call, a break, a forward
 	Override bool          `json:"override,omitempty"` // a manager overrode a break rule
 	Duration time.Duration `json:"duration,omitempty"` // a finished break's length
+
+	Services ServiceLevels `json:"services,omitempty"` // a window's new services
 }
 
 // Outcome is how a service at a window ended.

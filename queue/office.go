@@ -1,9 +1,6 @@
 package queue
 
-import (
-	"sort"
-	"time"
-)
+import "time"
 
 // Defaults the regulations set (see shared/REQUIREMENTS.md).
 const (
@@ -67,27 +64,33 @@ type Service struct {
 	ServiceTime time.Duration // typical time at the window, used until real times are known
 }
 
+// MaxLevel is the lowest priority level a window may serve a service at.
+const MaxLevel = 9
+
 // WindowService is one service a window serves and at which level: 1 is the
 // window's main work, higher levels are help given when that queue is more urgent.
 type WindowService struct {
-	Service string
-	Level   int
+	Service string `json:"service_id"`
+	Level   int    `json:"level"`
 }
 
-// Window is a workplace with a number on its sign.
-type Window struct {
-	Number   int
-	Services []WindowService
-}
+// ServiceLevels is what a window serves.
+type ServiceLevels []WindowService
 
-// Level returns the level at which w serves service, or 0 if it does not.
-func (w *Window) Level(service string) int {
-	for _, ws := range w.Services {
+// Level returns the level at which service is served, or 0 if it is not.
+func (l ServiceLevels) Level(service string) int {
+	for _, ws := range l {
 		if ws.Service == service {
 			return ws.Level
 		}
 	}
 	return 0
+}
+
+// Window is a workplace with a number on its sign.
+type Window struct {
+	Number   int
+	Services ServiceLevels // as configured; a manager may change them for the day
 }
 
 // Operator is a member of staff. Operators work at windows; managers and
@@ -116,16 +119,13 @@ type officeIndex struct {
 	services  map[string]*Service
 	windows   map[int]*Window
 	operators map[string]*Operator
-	// windowsFor lists, per service, the windows serving it, in number order.
-	windowsFor map[string][]int
 }
 
 func indexOffice(o *Office) (officeIndex, error) {
 	ix := officeIndex{
-		services:   make(map[string]*Service, len(o.Services)),
-		windows:    make(map[int]*Window, len(o.Windows)),
-		operators:  make(map[string]*Operator, len(o.Operators)),
-		windowsFor: make(map[string][]int),
+		services:  make(map[string]*Service, len(o.Services)),
+		windows:   make(map[int]*Window, len(o.Windows)),
+		operators: make(map[string]*Operator, len(o.Operators)),
 	}
 	if o.Location == nil {
 		return ix, Errorf(EINVALID, "не задан часовой пояс офиса", "office time zone is not set")
@@ -156,19 +156,10 @@ func indexOffice(o *Office) (officeIndex, error) {
 		if _, dup := ix.windows[w.Number]; dup {
 			return ix, Errorf(EINVALID, "окно %d описано дважды", "window %d is defined twice", w.Number)
 		}
-		for _, ws := range w.Services {
-			if _, ok := ix.services[ws.Service]; !ok {
-				return ix, Errorf(EINVALID, "окно %d: неизвестная услуга %q", "window %d: unknown service %q", w.Number, ws.Service)
-			}
-			if ws.Level < 1 {
-				return ix, Errorf(EINVALID, "окно %d: уровень услуги %q должен быть от 1", "window %d: level of %q must be at least 1", w.Number, ws.Service)
-			}
-			ix.windowsFor[ws.Service] = append(ix.windowsFor[ws.Service], w.Number)
+		if err := ix.checkLevels(w.Number, w.Services); err != nil {
+			return ix, err
 		}
 		ix.windows[w.Number] = w
-	}
-	for _, nums := range ix.windowsFor {
-		sort.Ints(nums)
 	}
 	for i := range o.Operators {
 		op := &o.Operators[i]
@@ -181,4 +172,22 @@ func indexOffice(o *Office) (officeIndex, error) {
 		ix.operators[op.Login] = op
 	}
 	return ix, nil
+}
+
+// checkLevels checks what window n is to serve.
+func (ix *officeIndex) checkLevels(n int, l ServiceLevels) error {
+	seen := map[string]bool{}
+	for _, ws := range l {
+		if _, ok := ix.services[ws.Service]; !ok {
+			return Errorf(ENOTFOUND, "окно %d: неизвестная услуга %q", "window %d: unknown service %q", n, ws.Service)
+		}
+		if ws.Level < 1 || ws.Level > MaxLevel {
+			return Errorf(EINVALID, "окно %d: уровень услуги %q должен быть от 1 до %d", "window %d: the level of %q must be 1 to %d", n, ws.Service, MaxLevel)
+		}
+		if seen[ws.Service] {
+			return Errorf(EINVALID, "окно %d: услуга %q указана дважды", "window %d: service %q is listed twice", n, ws.Service)
+		}
+		seen[ws.Service] = true
+	}
+	return nil
 }

@@ -21,7 +21,7 @@ func (s *State) meanServiceTime(service string) time.Duration {
 // every window configured for it: the estimate then says how long the wait
 // will be once they open, rather than nothing.
 func (s *State) capacity(service string) (servers, free int) {
-	nums := s.ix.windowsFor[service]
+	nums := s.serving[service]
 	for _, n := range nums {
 		if w := s.windows[n]; w.Open && !w.OnBreak {
 			servers++

@@ -16,6 +16,7 @@ const recentCallsKept = 20
 // WindowState is a window during the day.
 type WindowState struct {
 	Number        int
+	Services      ServiceLevels // what it serves today
 	Open          bool
 	Operator      string
 	OpenedAt      time.Time
@@ -29,8 +30,10 @@ type WindowState struct {
 
 // operatorDay is what the rules need to know of an operator's day.
 type operatorDay struct {
-	window    int // where the operator works now, 0 when nowhere
-	breakUsed time.Duration
+	window      int // where the operator works now, 0 when nowhere
+	breakUsed   time.Duration
+	served      int           // services finished today
+	serviceTime time.Duration // their total time at the window
 }
 
 // Call is one call shown on the hall display.
@@ -61,6 +64,7 @@ type State struct {
 	postponed map[string]*Ticket
 
 	windows   map[int]*WindowState
+	serving   map[string][]int // per service, the windows serving it today, in number order
 	operators map[string]*operatorDay
 	recent    map[string][]time.Duration // last service times per service, oldest first
 	calls     []Call                     // newest last
@@ -80,7 +84,7 @@ func NewState(o *Office) (*State, error) {
 		recent:    make(map[string][]time.Duration, len(o.Services)),
 	}
 	for _, w := range o.Windows {
-		s.windows[w.Number] = &WindowState{Number: w.Number}
+		s.windows[w.Number] = &WindowState{Number: w.Number, Services: w.Services}
 	}
 	for _, op := range o.Operators {
 		s.operators[op.Login] = &operatorDay{}
@@ -110,7 +114,22 @@ func (s *State) resetDay() {
 	s.postponed = make(map[string]*Ticket)
 	s.calls = nil
 	for _, od := range s.operators {
-		od.breakUsed = 0
+		od.breakUsed, od.served, od.serviceTime = 0, 0, 0
+	}
+	// A manager's moves last one day: each day starts as configured.
+	for _, w := range s.office.Windows {
+		s.windows[w.Number].Services = append(ServiceLevels(nil), w.Services...)
+	}
+	s.indexServing()
+}
+
+// indexServing rebuilds which windows serve each service.
+func (s *State) indexServing() {
+	s.serving = make(map[string][]int, len(s.office.Services))
+	for _, w := range s.windowsInOrder() {
+		for _, ws := range w.Services {
+			s.serving[ws.Service] = append(s.serving[ws.Service], w.Number)
+		}
 	}
 }
 
@@ -145,6 +164,17 @@ func (s *State) apply(ev Event) error {
 		return s.applyIssued(ev)
 	case EventWindowOpened, EventWindowClosed, EventBreakStarted, EventBreakEnded:
 		return s.applyWindow(ev)
+	case EventWindowServicesChanged:
+		w, ok := s.windows[ev.Window]
+		if !ok {
+			return fmt.Errorf("unknown window %d", ev.Window)
+		}
+		if err := s.ix.checkLevels(ev.Window, ev.Services); err != nil {
+			return err
+		}
+		w.Services = append(ServiceLevels(nil), ev.Services...)
+		s.indexServing()
+		return nil
 	}
 
 	t, ok := s.tickets[ev.Ticket]
@@ -179,7 +209,12 @@ func (s *State) apply(ev Event) error {
 	case EventServiceFinished:
 		t.Status = StatusDone
 		s.endStage(t, ev.At, string(ev.Outcome))
-		s.addServiceTime(st.Service, st.ServiceTime(ev.At))
+		d := st.ServiceTime(ev.At)
+		s.addServiceTime(st.Service, d)
+		if od, ok := s.operators[st.Operator]; ok {
+			od.served++
+			od.serviceTime += d
+		}
 	case EventTicketNoShow:
 		t.Status = StatusNoShow
 		s.endStage(t, ev.At, string(StatusNoShow))
@@ -261,10 +296,10 @@ func (s *State) applyWindow(ev Event) error {
 	}
 	switch ev.Type {
 	case EventWindowOpened:
-		*w = WindowState{Number: w.Number, Open: true, Operator: ev.Operator, OpenedAt: ev.At}
+		*w = WindowState{Number: w.Number, Services: w.Services, Open: true, Operator: ev.Operator, OpenedAt: ev.At}
 		od.window = w.Number
 	case EventWindowClosed:
-		*w = WindowState{Number: w.Number}
+		*w = WindowState{Number: w.Number, Services: w.Services}
 		od.window = 0
 	case EventBreakStarted:
 		w.OnBreak, w.BreakStarted, w.BreakReason = true, ev.At, ev.Reason

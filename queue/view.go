@@ -46,19 +46,22 @@ type TicketView struct {
 
 // WindowView is a window as its console and sign see it.
 type WindowView struct {
-	Number       int             `json:"number"`
-	Open         bool            `json:"open"`
-	Operator     string          `json:"operator,omitempty"`
-	OperatorName string          `json:"operator_name,omitempty"`
-	Position     string          `json:"operator_position,omitempty"`
-	Services     []WindowService `json:"services"`
-	Current      *TicketView     `json:"current,omitempty"`
-	OnBreak      bool            `json:"on_break"`
-	BreakStarted time.Time       `json:"break_started,omitzero"`
-	BreakReason  string          `json:"break_reason,omitempty"`
-	BreakUsedS   int             `json:"break_used_s"` // the operator's breaks today, finished ones
-	Waiting      int             `json:"waiting"`      // tickets this window could call now
-	Warnings     []Text          `json:"warnings,omitempty"`
+	Number       int           `json:"number"`
+	Open         bool          `json:"open"`
+	Operator     string        `json:"operator,omitempty"`
+	OperatorName string        `json:"operator_name,omitempty"`
+	Position     string        `json:"operator_position,omitempty"`
+	Services     ServiceLevels `json:"services"`
+	Current      *TicketView   `json:"current,omitempty"`
+	OnBreak      bool          `json:"on_break"`
+	BreakStarted time.Time     `json:"break_started,omitzero"`
+	BreakReason  string        `json:"break_reason,omitempty"`
+	BreakUsedS   int           `json:"break_used_s"` // the operator's breaks today, finished ones
+	BreakLeftS   int           `json:"break_left_s"` // what is left of the daily limit
+	ServedToday  int           `json:"served_today"` // the operator's finished services today
+	MeanServiceS int           `json:"mean_service_s"`
+	Waiting      int           `json:"waiting"` // tickets this window could call now
+	Warnings     []Text        `json:"warnings,omitempty"`
 }
 
 // QueueView summarises the whole office for displays.
@@ -81,7 +84,7 @@ func (s *State) Services(now time.Time) []ServiceView {
 func (s *State) serviceView(svc *Service, now time.Time) ServiceView {
 	v := ServiceView{ID: svc.ID, Prefix: svc.Prefix, Name: svc.Name, Group: svc.Group,
 		TargetWait: svc.WaitTarget, TargetWaitS: seconds(svc.WaitTarget), Open: s.dayOpen}
-	for _, n := range s.ix.windowsFor[svc.ID] {
+	for _, n := range s.serving[svc.ID] {
 		if w := s.windows[n]; w.Open && !w.OnBreak {
 			v.WindowsOpen++
 		}
@@ -137,18 +140,23 @@ func (s *State) Window(n int, now time.Time) (WindowView, error) {
 	if !ok {
 		return WindowView{}, Errorf(ENOTFOUND, "окно %d не найдено", "window %d not found", n)
 	}
-	cfg := s.ix.windows[n]
-	v := WindowView{Number: n, Open: w.Open, Operator: w.Operator, Services: append([]WindowService(nil), cfg.Services...),
+	v := WindowView{Number: n, Open: w.Open, Operator: w.Operator, Services: append(ServiceLevels(nil), w.Services...),
 		OnBreak: w.OnBreak, BreakStarted: w.BreakStarted, BreakReason: w.BreakReason}
 	if op, ok := s.ix.operators[w.Operator]; ok {
 		v.OperatorName, v.Position = op.Name, op.Position
-		v.BreakUsedS = seconds(s.operators[op.Login].breakUsed)
+		od := s.operators[op.Login]
+		v.BreakUsedS = seconds(od.breakUsed)
+		v.BreakLeftS = seconds(s.office.BreakLimit - od.breakUsed)
+		v.ServedToday = od.served
+		if od.served > 0 {
+			v.MeanServiceS = seconds(od.serviceTime / time.Duration(od.served))
+		}
 	}
 	if t, ok := s.tickets[w.Current]; ok {
 		tv := s.ticketView(t, now)
 		v.Current = &tv
 	}
-	for _, ws := range cfg.Services {
+	for _, ws := range w.Services {
 		s.eachWaiting(ws.Service, now, func(t *Ticket) {
 			if !t.addressed() {
 				v.Waiting++
