@@ -381,3 +381,68 @@ func TestPrediction(t *testing.T) {
 		}
 	}
 }
+
+func TestManagerMovesWindow(t *testing.T) {
+	ctx := context.Background()
+	boss, op := Actor{Login: "boss", Role: RoleManager}, Actor{Login: "op2", Role: RoleOperator}
+	h := newHarness(t)
+	h.openAll()
+	a := h.issue("property")
+	if _, err := h.do(2, "op2", ActionCallNext); ErrorCode(err) != ECONFLICT {
+		t.Fatalf("window 2 called a property ticket before the move: %v", err)
+	}
+	refusals := []struct {
+		name     string
+		actor    Actor
+		window   int
+		services ServiceLevels
+		want     Code
+	}{
+		{"an operator may not move a window", op, 2, ServiceLevels{{"property", 1}}, EFORBIDDEN},
+		{"an unknown window", boss, 9, ServiceLevels{{"property", 1}}, ENOTFOUND},
+		{"an unknown service", boss, 2, ServiceLevels{{"nope", 1}}, ENOTFOUND},
+		{"no services at all", boss, 2, nil, EINVALID},
+		{"a level out of range", boss, 2, ServiceLevels{{"property", 10}}, EINVALID},
+		{"a service listed twice", boss, 2, ServiceLevels{{"property", 1}, {"property", 2}}, EINVALID},
+	}
+	for _, tt := range refusals {
+		t.Run(tt.name+" is refused", func(t *testing.T) {
+			before := len(h.log.events)
+			_, err := h.eng.SetWindowServices(ctx, tt.actor, tt.window, tt.services)
+			wantCode(t, err, tt.want)
+			if len(h.log.events) != before {
+				t.Fatal("a refused move wrote events")
+			}
+		})
+	}
+	w, err := h.eng.SetWindowServices(ctx, boss, 2, ServiceLevels{{"property", 1}, {"foreign", 2}})
+	if err != nil || len(w.Services) != 2 || w.Services[0].Service != "property" {
+		t.Fatalf("move: %+v, %v", w.Services, err)
+	}
+	if w := h.must(2, "op2", ActionCallNext); w.Current.ID != a.ID {
+		t.Fatalf("after the move window 2 called %+v, want %s", w.Current, a.Number)
+	}
+	h.advance(24 * time.Hour)
+	if err := h.eng.Roll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if w, _ := h.eng.Window(2); w.Services.Level("property") != 0 {
+		t.Fatalf("the next day window 2 still serves property: %+v", w.Services)
+	}
+}
+
+func TestOperatorDay(t *testing.T) {
+	h := newHarness(t)
+	h.must(1, "op1", ActionOpen)
+	for _, d := range []time.Duration{4 * time.Minute, 8 * time.Minute} {
+		h.issue("passport")
+		h.must(1, "op1", ActionCallNext)
+		h.must(1, "op1", ActionStart)
+		h.advance(d)
+		h.must(1, "op1", ActionFinish)
+	}
+	w, _ := h.eng.Window(1)
+	if w.ServedToday != 2 || w.MeanServiceS != 6*60 || w.BreakLeftS != 45*60 {
+		t.Fatalf("op1's day = served %d, mean %d s, break left %d s; want 2, 360, 2700", w.ServedToday, w.MeanServiceS, w.BreakLeftS)
+	}
+}

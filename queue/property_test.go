@@ -39,6 +39,9 @@ func TestRandomCommands(t *testing.T) {
 				case r < 45:
 					h.advance(time.Duration(rng.IntN(300)) * time.Second)
 					continue
+				case r < 34:
+					levels := ServiceLevels{{services[rng.IntN(3)], 1 + rng.IntN(3)}}
+					_, err = h.eng.SetWindowServices(ctx, Actor{Login: "boss", Role: RoleManager}, 1+rng.IntN(3), levels)
 				case r < 46:
 					var open bool
 					h.eng.Read(func(s *State, _ time.Time) { _, open = s.Day() })
