@@ -81,8 +81,10 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any, optional bool) er
 	if err != nil {
 		return jsonError(err)
 	}
-	if dec.More() {
-		return queue.Errorf(queue.EINVALID, "в теле запроса больше одного JSON-объекта", "the request body holds more than one JSON value")
+	// Anything after the object, even a stray brace, means the client sent
+	// something other than it thinks: refuse rather than guess.
+	if err := dec.Decode(&json.RawMessage{}); !errors.Is(err, io.EOF) {
+		return queue.Errorf(queue.EINVALID, "после JSON-объекта в теле запроса есть лишние данные", "the request body has data after the JSON object")
 	}
 	return nil
 }

@@ -3,6 +3,7 @@
 package server
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -12,8 +13,10 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/gorilla/websocket"
 	"golang.org/x/crypto/bcrypt"
 
+	"eq/devices/console"
 	"eq/queue"
 )
 
@@ -31,6 +34,11 @@ type Options struct {
 	DisplayTokens []string
 	Logger        *slog.Logger
 	Now           func() time.Time // defaults to time.Now
+	// Feed carries the engine's events to WebSocket clients; pass the same
+	// feed to queue.NewEngine. Without it consoles get no live updates.
+	Feed *Feed
+	// PingPeriod overrides how often WebSocket peers are pinged (tests).
+	PingPeriod time.Duration
 }
 
 // Server serves the API. Build it with New and mount Handler.
@@ -44,6 +52,14 @@ type Server struct {
 	sessions      *sessions
 	limiter       *limiter
 	mux           *http.ServeMux
+	handler       http.Handler
+
+	feed       *Feed
+	hub        *hub
+	upgrader   websocket.Upgrader
+	pingPeriod time.Duration
+	lastWindow map[int][]byte // what the fan-out last sent per window
+	lastQueue  []byte
 }
 
 // New builds a Server.
@@ -54,15 +70,26 @@ func New(o Options) *Server {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
+	if o.Feed == nil {
+		o.Feed = NewFeed()
+	}
+	if o.PingPeriod == 0 {
+		o.PingPeriod = pingPeriod
+	}
 	s := &Server{
 		engine: o.Engine, health: o.Health, kioskTokens: o.KioskTokens, displayTokens: o.DisplayTokens,
 		accounts: make(map[string]Account, len(o.Accounts)), log: o.Logger,
 		sessions: newSessions(o.Now), limiter: newLimiter(20, 10, o.Now), mux: http.NewServeMux(),
+		feed: o.Feed, hub: newHub(), upgrader: newUpgrader(), pingPeriod: o.PingPeriod, lastWindow: map[int][]byte{},
 	}
 	for _, a := range o.Accounts {
 		s.accounts[a.Login] = a
 	}
 	s.routes()
+	// Pages post with the session cookie: refuse state changes that a page
+	// of another site makes the browser send (CSRF). Programs that send no
+	// Origin or Sec-Fetch-Site headers — kiosks, keypads, curl — pass.
+	s.handler = http.NewCrossOriginProtection().Handler(s.mux)
 	return s
 }
 
@@ -82,6 +109,8 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /api/v1/windows", s.handleWindows)
 	m.HandleFunc("GET /api/v1/windows/{n}", s.handleWindow)
 	m.HandleFunc("POST /api/v1/windows/{n}/{action}", s.handleWindowAction)
+	m.HandleFunc("PUT /api/v1/windows/{n}/services", s.handleWindowServices)
+	m.HandleFunc("GET /ws/console", s.handleConsoleWS)
 	m.HandleFunc("POST /api/v1/day/open", s.handleDayOpen)
 	m.HandleFunc("POST /api/v1/day/close", s.handleDayClose)
 	m.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
@@ -94,7 +123,7 @@ func (s *Server) Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-		s.mux.ServeHTTP(rec, r)
+		s.handler.ServeHTTP(rec, r)
 		s.log.Debug("http", "method", r.Method, "path", r.URL.Path, "status", rec.status, "dur", time.Since(start))
 	})
 }
@@ -109,6 +138,19 @@ func (r *statusRecorder) WriteHeader(code int) {
 	r.ResponseWriter.WriteHeader(code)
 }
 
+// Unwrap lets http.ResponseController reach the real writer.
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// Hijack hands the connection to the WebSocket upgrader.
+func (r *statusRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	h, ok := r.ResponseWriter.(http.Hijacker)
+	if !ok {
+		return nil, nil, errors.New("http: the response writer cannot be hijacked")
+	}
+	r.status = http.StatusSwitchingProtocols
+	return h.Hijack()
+}
+
 // Run serves on ln until ctx ends, then shuts down, giving requests in
 // flight up to grace to finish.
 func (s *Server) Run(ctx context.Context, ln net.Listener, grace time.Duration) error {
@@ -117,6 +159,9 @@ func (s *Server) Run(ctx context.Context, ln net.Listener, grace time.Duration) 
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
+	hubCtx, stopHub := context.WithCancel(ctx)
+	defer stopHub()
+	go s.RunHub(hubCtx)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
@@ -225,6 +270,11 @@ type meResponse struct {
 	Window   int        `json:"window,omitempty"`
 }
 
+func (s *Server) meOf(login string) console.Me {
+	m := s.me(login)
+	return console.Me{Login: m.Login, Name: m.Name, Position: m.Position, Role: m.Role}
+}
+
 func (s *Server) me(login string) meResponse {
 	a := s.accounts[login]
 	out := meResponse{Login: login, Role: a.Role, Window: a.Window}
@@ -270,6 +320,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 	if c, err := r.Cookie(sessionCookie); err == nil {
 		s.sessions.drop(c.Value)
+		s.hub.dropSession(c.Value)
 	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode})
 	writeJSON(w, http.StatusOK, map[string]string{"status": "signed out"})
@@ -315,18 +366,28 @@ func (s *Server) handleWindow(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, v)
 }
 
-// actionRequest is the body of every window action; each action reads the
-// fields it needs and the domain refuses what does not fit.
-type actionRequest struct {
-	TicketID  string        `json:"ticket_id"`
-	Reason    string        `json:"reason"`
-	Outcome   queue.Outcome `json:"outcome"`
-	Minutes   int           `json:"minutes"`
-	ServiceID string        `json:"service_id"`
-	Window    int           `json:"window"`
-	Operator  string        `json:"operator"`
-	Return    bool          `json:"return"`
-	Override  bool          `json:"override"`
+func knownAction(a queue.Action) bool {
+	for _, k := range queue.Actions {
+		if k == a {
+			return true
+		}
+	}
+	return false
+}
+
+// windowCommand builds the domain command from the parameters shared by the
+// HTTP API and the console protocol.
+func windowCommand(n int, a queue.Action, actor queue.Actor, p console.Params) queue.WindowCommand {
+	c := queue.WindowCommand{
+		Window: n, Action: a, Actor: actor, Operator: p.Operator, Ticket: p.TicketID,
+		Reason: p.Reason, Outcome: p.Outcome, Minutes: p.Minutes, ToService: p.ServiceID,
+		ToWindow: p.Window, Return: p.Return, Override: p.Override,
+	}
+	if a == queue.ActionForward {
+		// In a forward, "operator" names the colleague the visitor goes to.
+		c.Operator, c.ToOperator = "", p.Operator
+	}
+	return c
 }
 
 func (s *Server) handleWindowAction(w http.ResponseWriter, r *http.Request) {
@@ -340,34 +401,50 @@ func (s *Server) handleWindowAction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	action := queue.Action(r.PathValue("action"))
-	known := false
-	for _, a := range queue.Actions {
-		known = known || a == action
-	}
-	if !known {
+	if !knownAction(action) {
 		s.writeError(w, r, queue.Errorf(queue.ENOTFOUND, "неизвестное действие %q", "unknown action %q", action))
 		return
 	}
-	var req actionRequest
+	var req console.Params
 	if err := decodeJSON(w, r, &req, true); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	cmd := queue.WindowCommand{
-		Window: n, Action: action, Actor: actor, Operator: req.Operator, Ticket: req.TicketID,
-		Reason: req.Reason, Outcome: req.Outcome, Minutes: req.Minutes, ToService: req.ServiceID,
-		ToWindow: req.Window, Return: req.Return, Override: req.Override,
-	}
-	if action == queue.ActionForward {
-		// In a forward, "operator" names the colleague the visitor goes to.
-		cmd.Operator, cmd.ToOperator = "", req.Operator
-	}
-	v, err := s.engine.WindowAction(r.Context(), cmd)
+	v, err := s.engine.WindowAction(r.Context(), windowCommand(n, action, actor, req))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	s.log.Info("window action", "window", n, "action", action, "actor", actor.Login)
+	writeJSON(w, http.StatusOK, v)
+}
+
+type servicesRequest struct {
+	Services queue.ServiceLevels `json:"services"`
+}
+
+// handleWindowServices moves a window to other services for the day.
+func (s *Server) handleWindowServices(w http.ResponseWriter, r *http.Request) {
+	actor, ok := s.requireStaff(w, r, queue.RoleManager, queue.RoleAdmin)
+	if !ok {
+		return
+	}
+	n, err := windowNumber(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	var req servicesRequest
+	if err := decodeJSON(w, r, &req, false); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	v, err := s.engine.SetWindowServices(r.Context(), actor, n, req.Services)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.log.Info("window services changed", "window", n, "actor", actor.Login, "services", req.Services)
 	writeJSON(w, http.StatusOK, v)
 }
 

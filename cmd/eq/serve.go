@@ -88,7 +88,8 @@ func runServe(ctx context.Context, o *serveOptions, stdout io.Writer, log *slog.
 	if err != nil {
 		return fmt.Errorf("журнал событий не подходит к конфигурации (the event log does not fit the config): %w", err)
 	}
-	engine := queue.NewEngine(state, st, queue.ClockFunc(time.Now), nil)
+	feed := server.NewFeed()
+	engine := queue.NewEngine(state, st, queue.ClockFunc(time.Now), feed)
 	if err := engine.Roll(ctx); err != nil {
 		return fmt.Errorf("open the working day: %w", err)
 	}
@@ -103,7 +104,7 @@ func runServe(ctx context.Context, o *serveOptions, stdout io.Writer, log *slog.
 		o.onListen(ln.Addr())
 	}
 	srv := server.New(server.Options{
-		Engine: engine, Health: st, Accounts: accounts, Logger: log,
+		Engine: engine, Health: st, Accounts: accounts, Logger: log, Feed: feed,
 		KioskTokens: cfg.KioskTokens, DisplayTokens: cfg.DisplayTokens,
 	})
 	printBanner(stdout, cfg, ln.Addr(), o.db, demo)

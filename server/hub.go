@@ -1,0 +1,144 @@
+package server
+
+import (
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// WebSocket timing and limits, after gorilla's chat example and gotify.
+const (
+	writeWait      = 10 * time.Second // a write that takes longer means a dead peer
+	pongWait       = 60 * time.Second // a peer silent this long is dead
+	pingPeriod     = pongWait * 9 / 10
+	maxMessageSize = 8 << 10 // commands are small; anything bigger is an error or an attack
+	sendBuffer     = 64      // messages queued per client before it counts as slow
+)
+
+// client is one WebSocket connection: exactly one reader (the handler's
+// goroutine) and one writer (writeLoop). Nothing else touches conn.
+type client struct {
+	conn   *websocket.Conn
+	send   chan []byte
+	window int    // the window it follows; 0 follows all
+	token  string // the staff session it belongs to
+	quit   chan struct{}
+	once   sync.Once
+	reason string // why it was dropped, for the close frame
+}
+
+func newClient(conn *websocket.Conn, window int) *client {
+	return &client{conn: conn, send: make(chan []byte, sendBuffer), window: window, quit: make(chan struct{})}
+}
+
+// offer queues msg without waiting. A client whose buffer is full is too
+// slow: it is dropped, reconnects and resyncs, and nobody else waits for it.
+func (c *client) offer(msg []byte) bool {
+	select {
+	case <-c.quit:
+		return false
+	default:
+	}
+	select {
+	case c.send <- msg:
+		return true
+	default:
+		c.drop("slow client")
+		return false
+	}
+}
+
+func (c *client) drop(reason string) {
+	c.once.Do(func() {
+		c.reason = reason
+		close(c.quit)
+	})
+}
+
+// writeLoop writes queued messages and pings until the client is dropped
+// or a write fails, then closes the connection, which ends the reader too.
+func (c *client) writeLoop(ping time.Duration, log *slog.Logger) {
+	t := time.NewTicker(ping)
+	defer func() {
+		t.Stop()
+		c.conn.Close()
+	}()
+	for {
+		select {
+		case msg := <-c.send:
+			c.conn.SetWriteDeadline(time.Now().Add(writeWait))
+			if err := c.conn.WriteMessage(websocket.TextMessage, msg); err != nil {
+				c.drop("write failed")
+				return
+			}
+		case <-t.C:
+			c.conn.SetWriteDeadline(time.Now().Add(writeWait))
+			if err := c.conn.WriteMessage(websocket.PingMessage, nil); err != nil {
+				c.drop("ping failed")
+				return
+			}
+		case <-c.quit:
+			// Say why, so the client knows to reconnect and resync.
+			msg := websocket.FormatCloseMessage(websocket.CloseTryAgainLater, c.reason)
+			c.conn.WriteControl(websocket.CloseMessage, msg, time.Now().Add(time.Second))
+			log.Debug("websocket dropped", "reason", c.reason)
+			return
+		}
+	}
+}
+
+// hub keeps the connected clients. Its lock also orders fan-out against
+// registration: a client gets its full state and every delta after it,
+// never a delta older than its state.
+type hub struct {
+	mu      sync.Mutex
+	clients map[*client]struct{}
+}
+
+func newHub() *hub { return &hub{clients: make(map[*client]struct{})} }
+
+// register adds c with first as its first message; call with h.mu held.
+func (h *hub) register(c *client, first []byte) {
+	h.clients[c] = struct{}{}
+	c.offer(first)
+}
+
+func (h *hub) unregister(c *client) {
+	h.mu.Lock()
+	delete(h.clients, c)
+	h.mu.Unlock()
+	c.drop("closed")
+}
+
+// broadcast offers msg to every client following window (0: to all); call
+// with h.mu held.
+func (h *hub) broadcast(msg []byte, window int) {
+	for c := range h.clients {
+		if window == 0 || c.window == 0 || c.window == window {
+			if !c.offer(msg) {
+				delete(h.clients, c)
+			}
+		}
+	}
+}
+
+// count is the number of connected clients.
+func (h *hub) count() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.clients)
+}
+
+// dropSession ends every connection of a signed-out session.
+func (h *hub) dropSession(token string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for c := range h.clients {
+		if c.token == token {
+			delete(h.clients, c)
+			c.drop("signed out")
+		}
+	}
+}
