@@ -1,7 +1,8 @@
 package server
 
 import (
-	_ "embed"
+	"embed"
+	"io/fs"
 	"html/template"
 	"net/http"
 
@@ -10,6 +11,28 @@ import (
 
 //go:embed web/index.html
 var indexHTML string
+
+//go:embed web/console.html
+var consoleHTML []byte
+
+//go:embed web/static
+var staticFiles embed.FS
+
+// staticHandler serves the pages' scripts and styles from the binary.
+func staticHandler() http.Handler {
+	sub, err := fs.Sub(staticFiles, "web/static")
+	if err != nil {
+		panic(err) // the embed pattern above guarantees the folder
+	}
+	return http.StripPrefix("/static/", http.FileServerFS(sub))
+}
+
+// handleConsole serves the operator console page; it signs in by itself.
+func (s *Server) handleConsole(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-cache")
+	w.Write(consoleHTML)
+}
 
 var indexTmpl = template.Must(template.New("index").Funcs(template.FuncMap{
 	"minutes": func(s int) int { return (s + 59) / 60 },

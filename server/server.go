@@ -111,6 +111,8 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /api/v1/windows/{n}/{action}", s.handleWindowAction)
 	m.HandleFunc("PUT /api/v1/windows/{n}/services", s.handleWindowServices)
 	m.HandleFunc("GET /ws/console", s.handleConsoleWS)
+	m.HandleFunc("GET /console", s.handleConsole)
+	m.Handle("GET /static/", staticHandler())
 	m.HandleFunc("POST /api/v1/day/open", s.handleDayOpen)
 	m.HandleFunc("POST /api/v1/day/close", s.handleDayClose)
 	m.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {

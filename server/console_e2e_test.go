@@ -1,0 +1,192 @@
+package server
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"eq/queue"
+)
+
+// chromium finds Debian's Chromium; `make test` installs it.
+func chromium(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{os.Getenv("EQ_CHROMIUM"), "chromium", "chromium-browser", "google-chrome"} {
+		if name == "" {
+			continue
+		}
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	t.Fatal("Chromium not found: install Debian's chromium (make deps does) or set EQ_CHROMIUM")
+	return ""
+}
+
+// page starts a headless Chromium of its own (own profile, own cookies) and
+// returns a context for its first tab.
+func page(t *testing.T) context.Context {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromium(t)),
+		chromedp.NoSandbox, // tests run as root in CI
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+	)
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(alloc)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(func() { cancelTimeout(); cancel(); cancelAlloc() })
+	if err := chromedp.Run(ctx); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	return ctx
+}
+
+// signInAt signs login in on the console page and starts work at window n.
+func signInAt(url, login string, n string) chromedp.Tasks {
+	return chromedp.Tasks{
+		chromedp.Navigate(url + "/console"),
+		chromedp.WaitVisible("#loginForm", chromedp.ByID),
+		chromedp.SendKeys("#loginName", login, chromedp.ByID),
+		chromedp.SendKeys("#loginPass", "demo", chromedp.ByID),
+		chromedp.Click("#loginBtn", chromedp.ByID),
+		chromedp.WaitVisible("#pickForm", chromedp.ByID),
+		chromedp.Poll(`document.getElementById('pickWindow').options.length > 0`, nil),
+		chromedp.SetValue("#pickWindow", n, chromedp.ByID),
+		chromedp.Click("#pickBtn", chromedp.ByID),
+		chromedp.WaitVisible("#desk", chromedp.ByID),
+		chromedp.Poll(`document.getElementById('net').classList.contains('online')`, nil),
+	}
+}
+
+func textIs(id, want string) chromedp.Action {
+	return chromedp.Poll(`document.getElementById('`+id+`').textContent === `+jsString(want), nil)
+}
+
+func jsString(s string) string { return "'" + strings.ReplaceAll(s, "'", `\'`) + "'" }
+
+func click(id string) chromedp.Tasks {
+	return chromedp.Tasks{
+		chromedp.Poll(`!document.getElementById('`+id+`').disabled`, nil),
+		chromedp.Click("#"+id, chromedp.ByID),
+	}
+}
+
+// TestConsoleInChromium: an operator signs in, calls the ticket a kiosk
+// issued, starts and forwards it to window 2; the second operator's console
+// sees it arrive without reloading and calls it.
+func TestConsoleInChromium(t *testing.T) {
+	s := newWSStack(t)
+	op1, op2 := page(t), page(t)
+
+	if err := chromedp.Run(op2, signInAt(s.http.URL, "op2", "2"), click("act-open")); err != nil {
+		t.Fatalf("op2 signs in: %v", err)
+	}
+	ticket, err := s.engine.Issue(context.Background(), queue.IssueRequest{Service: "passport"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reason string
+	err = chromedp.Run(op1,
+		signInAt(s.http.URL, "op1", "1"),
+		click("act-open"),
+		click("act-call-next"),
+		textIs("ticketNumber", ticket.Number),
+		chromedp.Text("#ticketReason", &reason, chromedp.ByID),
+		click("act-start"),
+		chromedp.Poll(`!document.getElementById('act-forward').disabled`, nil),
+		chromedp.SetValue("#forwardTo", "win:2", chromedp.ByID),
+		click("act-forward"),
+		textIs("ticketNumber", "—"),
+	)
+	if err != nil {
+		t.Fatalf("op1 calls, starts and forwards: %v", err)
+	}
+	if reason == "" {
+		t.Error("the console shows no reason for the call")
+	}
+	var reason2 string
+	err = chromedp.Run(op2,
+		// The forwarded visitor shows up in op2's queue by itself.
+		chromedp.Poll(`[...document.querySelectorAll('#queues tbody tr')].some(tr => tr.cells[1].textContent === '1')`, nil),
+		click("act-call-next"),
+		textIs("ticketNumber", ticket.Number),
+		chromedp.Text("#ticketReason", &reason2, chromedp.ByID),
+	)
+	if err != nil {
+		t.Fatalf("op2 sees the forwarded ticket: %v", err)
+	}
+	saveScreenshot(t, op2, "console.png")
+	if !strings.Contains(reason2, "окно 2") {
+		t.Errorf("op2's reason = %q, want it to say the ticket was sent to window 2", reason2)
+	}
+	got, _ := s.engine.Ticket(ticket.ID)
+	if got.Status != queue.StatusCalled || got.Window != 2 || len(got.History) != 2 {
+		t.Fatalf("ticket after the browser flow = %+v", got)
+	}
+}
+
+// TestConsoleRefusalShownInChromium: a refused action shows the server's
+// Russian message, and a wrong password says so.
+func TestConsoleRefusalShownInChromium(t *testing.T) {
+	s := newWSStack(t)
+	p := page(t)
+	var loginErr, msg string
+	err := chromedp.Run(p,
+		chromedp.Navigate(s.http.URL+"/console"),
+		chromedp.WaitVisible("#loginForm", chromedp.ByID),
+		chromedp.SendKeys("#loginName", "op3", chromedp.ByID),
+		chromedp.SendKeys("#loginPass", "wrong", chromedp.ByID),
+		chromedp.Click("#loginBtn", chromedp.ByID),
+		chromedp.Poll(`document.getElementById('loginError').textContent !== ''`, nil),
+		chromedp.Text("#loginError", &loginErr, chromedp.ByID),
+	)
+	if err != nil || !strings.Contains(loginErr, "неверный логин или пароль") {
+		t.Fatalf("wrong password: %q, %v", loginErr, err)
+	}
+	err = chromedp.Run(p,
+		chromedp.Evaluate(`document.getElementById('loginName').value = ''; document.getElementById('loginPass').value = ''`, nil),
+		signInAt(s.http.URL, "op3", "3")[2:],
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = chromedp.Run(p,
+		click("act-open"),
+		click("act-call-next"),
+		chromedp.Poll(`document.getElementById('message').classList.contains('error')`, nil),
+		chromedp.Text("#message", &msg, chromedp.ByID),
+	)
+	if err != nil || !strings.Contains(msg, "нет ожидающих талонов") {
+		t.Fatalf("call-next with an empty queue shows %q (%v)", msg, err)
+	}
+}
+
+// saveScreenshot writes the page as a PNG into $EQ_SCREENSHOTS, when set:
+// `EQ_SCREENSHOTS=docs go test -run Chromium ./server/` refreshes the docs' pictures.
+func saveScreenshot(t *testing.T, ctx context.Context, name string) {
+	dir := os.Getenv("EQ_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	var png []byte
+	if err := chromedp.Run(ctx, chromedp.FullScreenshot(&png, 100)); err != nil {
+		t.Errorf("screenshot: %v", err)
+		return
+	}
+	if err := os.WriteFile(filepath.Join(dir, name), png, 0o644); err != nil {
+		t.Errorf("screenshot: %v", err)
+	}
+}
