@@ -2,8 +2,8 @@ package server
 
 import (
 	"embed"
-	"io/fs"
 	"html/template"
+	"io/fs"
 	"net/http"
 
 	"eq/queue"

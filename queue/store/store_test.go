@@ -354,6 +354,35 @@ func TestReplay(t *testing.T) {
 		}
 	})
 
+	corrupt := []struct {
+		name, body, want string
+	}{
+		{"a body that is not JSON", `{"type":"DayOpened",`, "unexpected EOF"},
+		{"a body with a second value after the event", `{"type":"DayOpened","day":"2025-03-03"} {"type":"DayClosed"}`, "data after the event"},
+		{"a body without a type", `{"day":"2025-03-03"}`, "event without a type"},
+	}
+	for _, tt := range corrupt {
+		t.Run("stops at "+tt.name, func(t *testing.T) {
+			path := tempDB(t)
+			st := openStore(t, path)
+			if err := st.Append(ctx, sampleEvents()[:1]); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := rawDB(t, path).Exec(`INSERT INTO events (at, day, type, body) VALUES ('', '', '', ?)`, tt.body); err != nil {
+				t.Fatal(err)
+			}
+			calls := 0
+			err := st.Replay(ctx, 0, func(queue.Event) error { calls++; return nil })
+			want := "store: replay event 2: decode: " + tt.want
+			if err == nil || err.Error() != want {
+				t.Errorf("got error %v, want %q", err, want)
+			}
+			if calls != 1 {
+				t.Errorf("got %d calls, want 1", calls)
+			}
+		})
+	}
+
 	t.Run("an empty log calls nothing", func(t *testing.T) {
 		st := openStore(t, tempDB(t))
 		if got := replayAll(t, st, 0); len(got) != 0 {

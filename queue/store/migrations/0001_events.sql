@@ -8,7 +8,7 @@ CREATE TABLE events (
 	day      TEXT NOT NULL, -- working day, YYYY-MM-DD in the office's zone
 	type     TEXT NOT NULL,
 	ticket   TEXT,
-	"window" INTEGER,       -- quoted: WINDOW is an SQL keyword
+	"window" INTEGER,       -- quoted: WINDOW is a keyword (window functions)
 	body     TEXT NOT NULL
 );
 
