@@ -89,7 +89,11 @@ func New(o Options) *Server {
 	// Pages post with the session cookie: refuse state changes that a page
 	// of another site makes the browser send (CSRF). Programs that send no
 	// Origin or Sec-Fetch-Site headers — kiosks, keypads, curl — pass.
-	s.handler = http.NewCrossOriginProtection().Handler(s.mux)
+	csrf := http.NewCrossOriginProtection()
+	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, r, queue.Errorf(queue.EFORBIDDEN, "запрос со страницы другого сайта отклонён", "cross-site request refused"))
+	}))
+	s.handler = csrf.Handler(s.mux)
 	return s
 }
 
