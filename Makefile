@@ -3,8 +3,8 @@ GO      ?= go
 BIN     ?= eq
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 
-# Debian packages the build and the tests need: cgo for SQLite.
-DEB_PACKAGES := gcc libc6-dev git ca-certificates
+# Debian packages the build and the tests need: cgo for SQLite, Chromium for the page tests.
+DEB_PACKAGES := gcc libc6-dev git ca-certificates chromium
 
 .PHONY: all deps check-go build run test bench lint clean
 
