@@ -120,7 +120,7 @@ func (s *State) Issue(now time.Time, req IssueRequest) (Decision, error) {
 		return Decision{}, Errorf(ECONFLICT, "выдача талонов закрыта: рабочий день не открыт", "tickets are not issued: the working day is not open")
 	}
 	ev := s.event(EventTicketIssued, now)
-	ev.Ticket = fmt.Sprintf("%s-%04d", strings.ReplaceAll(s.day, "-", ""), s.issued+1)
+	ev.Ticket = fmt.Sprintf("%s-%06d", strings.ReplaceAll(s.day, "-", ""), s.issued+1)
 	ev.Number = fmt.Sprintf("%s%03d", svc.Prefix, s.numbers[svc.Prefix]+1)
 	ev.Service, ev.Priority = svc.ID, p
 	ev.Deadline = now.Add(svc.WaitTarget)
