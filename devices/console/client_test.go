@@ -1,0 +1,419 @@
+package console_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"eq/configs"
+	"eq/devices/console"
+	"eq/queue"
+	"eq/queue/store"
+	"eq/server"
+)
+
+// stack is a whole server on a real SQLite file, with the fan-out running,
+// behind a listener that can cut every connection the way a network does.
+type stack struct {
+	engine *queue.Engine
+	http   *httptest.Server
+	ln     *cutListener
+}
+
+func newStack(t *testing.T) *stack {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	cfg := configs.Demo()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "eq.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	state, err := store.Load(ctx, st, cfg.Office)
+	if err != nil {
+		t.Fatal(err)
+	}
+	feed := server.NewFeed()
+	engine := queue.NewEngine(state, st, queue.ClockFunc(time.Now), feed)
+	if err := engine.Roll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var accounts []server.Account
+	for _, a := range cfg.Staff {
+		for _, op := range cfg.Office.Operators {
+			if op.Login == a.Login {
+				accounts = append(accounts, server.Account{Login: a.Login, PasswordHash: a.PasswordHash, Role: op.Role, Window: a.Window})
+			}
+		}
+	}
+	srv := server.New(server.Options{Engine: engine, Health: st, Accounts: accounts, KioskTokens: cfg.KioskTokens,
+		Feed: feed, Logger: slog.New(slog.DiscardHandler), PingPeriod: 200 * time.Millisecond})
+	hubDone := make(chan struct{})
+	go func() { srv.RunHub(ctx); close(hubDone) }()
+	ts := httptest.NewUnstartedServer(srv.Handler())
+	// httptest forgets hijacked connections, so CloseClientConnections
+	// cannot cut a WebSocket; this listener remembers them.
+	ln := &cutListener{Listener: ts.Listener}
+	ts.Listener = ln
+	ts.Start()
+	t.Cleanup(func() {
+		ln.cut()
+		ts.Close()
+		cancel()
+		<-hubDone
+		st.Close()
+	})
+	return &stack{engine: engine, http: ts, ln: ln}
+}
+
+// cutListener keeps every accepted connection so a test can cut them all.
+type cutListener struct {
+	net.Listener
+	mu    sync.Mutex
+	conns []net.Conn
+}
+
+func (l *cutListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err == nil {
+		l.mu.Lock()
+		l.conns = append(l.conns, c)
+		l.mu.Unlock()
+	}
+	return c, err
+}
+
+// cut closes every connection the server has, WebSockets included.
+func (l *cutListener) cut() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, c := range l.conns {
+		c.Close()
+	}
+	l.conns = nil
+}
+
+func (s *stack) issue(t *testing.T, service string) queue.TicketView {
+	t.Helper()
+	tv, err := s.engine.Issue(context.Background(), queue.IssueRequest{Service: service})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tv
+}
+
+// dial opens op<window>'s console on its own window.
+func (s *stack) dial(t *testing.T, login string, window int, opts ...console.Option) *console.Client {
+	t.Helper()
+	opts = append([]console.Option{console.WithBackoff(50*time.Millisecond, 200*time.Millisecond)}, opts...)
+	c, err := console.Dial(context.Background(), s.http.URL, window, login, "demo", opts...)
+	if err != nil {
+		t.Fatalf("dial %s at window %d: %v", login, window, err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// waitFor waits until the client's snapshot satisfies ok.
+func waitFor(t *testing.T, c *console.Client, what string, ok func(console.Snapshot) bool) console.Snapshot {
+	t.Helper()
+	deadline := time.After(10 * time.Second)
+	for {
+		s := c.Snapshot()
+		if ok(s) {
+			return s
+		}
+		select {
+		case _, open := <-c.Updates():
+			if !open {
+				if s := c.Snapshot(); ok(s) {
+					return s
+				}
+				t.Fatalf("the client ended before %s", what)
+			}
+		case <-deadline:
+			t.Fatalf("%s: never happened; last snapshot online=%v conns=%d", what, s.Online, s.Conns)
+		}
+	}
+}
+
+func waiting(st console.State, service string) int {
+	for _, sv := range st.Queue.Services {
+		if sv.ID == service {
+			return sv.Waiting
+		}
+	}
+	return -1
+}
+
+func TestDoServesAVisitorFromCallToFinish(t *testing.T) {
+	s := newStack(t)
+	c := s.dial(t, "op1", 1)
+	st := c.State()
+	if st.Window == nil || st.Window.Number != 1 || st.Me.Login != "op1" || len(st.Services) < 8 || !c.Online() {
+		t.Fatalf("first state: window %+v, me %+v, %d services, online %v", st.Window, st.Me, len(st.Services), c.Online())
+	}
+	ctx := context.Background()
+	r, err := c.Do(ctx, "open", console.Params{})
+	if err != nil || !r.OK || r.Window == nil || !r.Window.Open {
+		t.Fatalf("open: %+v, %v", r, err)
+	}
+	issued := s.issue(t, "passport")
+	list, err := c.Tickets(ctx)
+	if err != nil || len(list) != 1 || list[0].ID != issued.ID || list[0].Number != "П001" {
+		t.Fatalf("tickets: %+v, %v", list, err)
+	}
+	r, err = c.Do(ctx, "call-next", console.Params{})
+	if err != nil || r.Window.Current == nil || r.Window.Current.Number != "П001" || r.Window.Current.Status != queue.StatusCalled {
+		t.Fatalf("call-next: %+v, %v; want П001 called", r.Window, err)
+	}
+	if r, err = c.Do(ctx, "start", console.Params{}); err != nil || r.Window.Current.Status != queue.StatusServing {
+		t.Fatalf("start: %+v, %v", r.Window, err)
+	}
+	r, err = c.Do(ctx, "finish", console.Params{Outcome: queue.OutcomeDocumentsAccepted})
+	if err != nil || r.Window.Current != nil || r.Window.ServedToday != 1 {
+		t.Fatalf("finish: %+v, %v", r.Window, err)
+	}
+	// The pushed state catches up with the replies.
+	waitFor(t, c, "the window shows the visitor served", func(s console.Snapshot) bool {
+		return s.State.Window.ServedToday == 1 && s.State.Window.Current == nil
+	})
+}
+
+func TestDoReturnsTheServersRefusal(t *testing.T) {
+	s := newStack(t)
+	c := s.dial(t, "op1", 1)
+	r, err := c.Do(context.Background(), "start", console.Params{})
+	var qe *queue.Error
+	if !errors.As(err, &qe) {
+		t.Fatalf("start at a closed window: %v, want a *queue.Error", err)
+	}
+	if qe.Code != queue.ECONFLICT || qe.Message != "окно 1 закрыто" || qe.MessageEN != "window 1 is closed" {
+		t.Errorf("refusal = %+v", qe)
+	}
+	if r.OK || r.Error == nil || !strings.HasPrefix(err.Error(), "console: start: ") {
+		t.Errorf("reply %+v, err %q", r, err)
+	}
+	if _, err := c.Do(context.Background(), "dance", console.Params{}); queue.ErrorCode(err) != queue.ENOTFOUND {
+		t.Errorf("an unknown action: %v, want not_found", err)
+	}
+}
+
+func TestConcurrentCommandsEachGetTheirOwnReply(t *testing.T) {
+	s := newStack(t)
+	c := s.dial(t, "op2", 2)
+	if _, err := c.Do(context.Background(), "open", console.Params{}); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	ids := map[string]bool{}
+	for i := 0; i < 20; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r, err := c.Do(context.Background(), "recall", console.Params{})
+			if queue.ErrorCode(err) != queue.ECONFLICT {
+				t.Errorf("recall with nobody called: %v", err)
+			}
+			mu.Lock()
+			ids[r.ID] = true
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	if len(ids) != 20 {
+		t.Fatalf("20 commands got %d distinct reply ids", len(ids))
+	}
+}
+
+func TestStateUpdatesArriveWithoutAsking(t *testing.T) {
+	s := newStack(t)
+	c := s.dial(t, "op2", 2)
+	if got := waiting(c.State(), "passport"); got != 0 {
+		t.Fatalf("passport waiting at start = %d", got)
+	}
+	s.issue(t, "passport")
+	waitFor(t, c, "the queue update for the new ticket", func(s console.Snapshot) bool {
+		return waiting(s.State, "passport") == 1 && s.State.Window.Waiting == 1
+	})
+	if _, err := s.engine.WindowAction(context.Background(), queue.WindowCommand{Window: 2, Action: queue.ActionOpen,
+		Actor: queue.Actor{Login: "op2", Role: queue.RoleOperator}}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, c, "the window update for an action taken elsewhere", func(s console.Snapshot) bool {
+		return s.State.Window.Open && s.State.Window.Operator == "op2"
+	})
+}
+
+func TestDialRefuses(t *testing.T) {
+	s := newStack(t)
+	tests := []struct {
+		name     string
+		url      string
+		window   int
+		password string
+		code     queue.Code
+		ru, en   string
+	}{
+		{"a wrong password, with the server's message", s.http.URL, 1, "wrong", queue.EUNAUTHORIZED, "неверный логин или пароль", "wrong login or password"},
+		{"a window the office does not have", s.http.URL, 99, "demo", queue.ENOTFOUND, "окно 99 не найдено", "window 99 not found"},
+		{"an address that is not http", "ftp://" + strings.TrimPrefix(s.http.URL, "http://"), 1, "demo", queue.EINTERNAL, "", ""},
+		{"window zero", s.http.URL, 0, "demo", queue.EINTERNAL, "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := console.Dial(context.Background(), tt.url, tt.window, "op1", tt.password)
+			if err == nil {
+				c.Close()
+				t.Fatal("Dial succeeded")
+			}
+			if !strings.HasPrefix(err.Error(), "console: ") {
+				t.Errorf("err %q lacks the package prefix", err)
+			}
+			if got := queue.ErrorCode(err); got != tt.code {
+				t.Fatalf("code %s (%v), want %s", got, err, tt.code)
+			}
+			var qe *queue.Error
+			if tt.ru != "" && (!errors.As(err, &qe) || qe.Message != tt.ru || qe.MessageEN != tt.en) {
+				t.Errorf("err %v, want %q / %q", err, tt.ru, tt.en)
+			}
+		})
+	}
+}
+
+func TestReconnectsAndResyncsAfterTheNetworkDrops(t *testing.T) {
+	s := newStack(t)
+	// A backoff long enough that the ticket below is issued while offline.
+	c := s.dial(t, "op3", 3, console.WithBackoff(600*time.Millisecond, 2*time.Second))
+	ctx := context.Background()
+	if _, err := c.Do(ctx, "open", console.Params{}); err != nil {
+		t.Fatal(err)
+	}
+	s.ln.cut()
+	waitFor(t, c, "going offline", func(s console.Snapshot) bool { return !s.Online })
+	if _, err := c.Do(ctx, "call-next", console.Params{}); !errors.Is(err, console.ErrOffline) {
+		t.Fatalf("a command while offline: %v, want ErrOffline", err)
+	}
+	// Nothing will push this change to the client: only the fresh state on
+	// reconnecting can bring it.
+	s.issue(t, "foreign-passport")
+	snap := waitFor(t, c, "coming back online", func(s console.Snapshot) bool { return s.Online })
+	if snap.Conns != 2 {
+		t.Errorf("connections = %d, want 2", snap.Conns)
+	}
+	if got := waiting(snap.State, "foreign-passport"); got != 1 {
+		t.Fatalf("after resync foreign-passport waiting = %d, want 1", got)
+	}
+	r, err := c.Do(ctx, "call-next", console.Params{})
+	if err != nil || r.Window.Current == nil || r.Window.Current.Number != "Т001" {
+		t.Fatalf("call-next after reconnecting: %+v, %v", r.Window, err)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for a logger and a test to share.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
+
+func TestSignsInAgainWhenTheServerEndsTheSession(t *testing.T) {
+	s := newStack(t)
+	jar, _ := cookiejar.New(nil)
+	var logs syncBuffer
+	c := s.dial(t, "op4", 4, console.WithHTTPClient(&http.Client{Jar: jar}),
+		console.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	u, _ := url.Parse(s.http.URL)
+	var session string
+	for _, ck := range jar.Cookies(u) {
+		if ck.Name == "eq_session" {
+			session = ck.Value
+		}
+	}
+	// Signing the session out makes the server drop its consoles with 1013
+	// "try again later"; the old cookie is then refused.
+	req, _ := http.NewRequest(http.MethodPost, s.http.URL+"/api/v1/logout", nil)
+	req.AddCookie(&http.Cookie{Name: "eq_session", Value: session})
+	req.Close = true
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	waitFor(t, c, "going offline", func(s console.Snapshot) bool { return !s.Online })
+	waitFor(t, c, "coming back with a new session", func(s console.Snapshot) bool { return s.Online && s.Conns == 2 })
+	if !strings.Contains(logs.String(), "1013") {
+		t.Errorf("the log does not show the try-again-later close:\n%s", logs.String())
+	}
+	if r, err := c.Do(context.Background(), "open", console.Params{}); err != nil || !r.Window.Open {
+		t.Fatalf("open after signing in again: %+v, %v", r, err)
+	}
+}
+
+func TestEndingTheClientLeavesNoGoroutines(t *testing.T) {
+	tests := []struct {
+		name string
+		end  func(c *console.Client, cancel context.CancelFunc)
+	}{
+		{"Close, twice", func(c *console.Client, _ context.CancelFunc) { c.Close(); c.Close() }},
+		{"the context ending", func(_ *console.Client, cancel context.CancelFunc) { cancel() }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newStack(t)
+			base := runtime.NumGoroutine()
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			c, err := console.Dial(ctx, s.http.URL, 5, "op5", "demo", console.WithBackoff(50*time.Millisecond, 100*time.Millisecond))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := c.Do(ctx, "open", console.Params{}); err != nil {
+				t.Fatal(err)
+			}
+			s.ln.cut() // a reconnection too, to be sure it leaves nothing behind
+			waitFor(t, c, "reconnecting", func(s console.Snapshot) bool { return s.Online && s.Conns == 2 })
+
+			tt.end(c, cancel)
+			for range c.Updates() {
+			}
+			if _, err := c.Do(context.Background(), "close", console.Params{}); !errors.Is(err, console.ErrClosed) {
+				t.Errorf("Do after the end: %v, want ErrClosed", err)
+			}
+			if c.Online() {
+				t.Error("an ended client says it is online")
+			}
+			deadline := time.Now().Add(10 * time.Second)
+			for runtime.NumGoroutine() > base && time.Now().Before(deadline) {
+				time.Sleep(20 * time.Millisecond)
+			}
+			if got := runtime.NumGoroutine(); got > base {
+				buf := make([]byte, 1<<20)
+				t.Fatalf("goroutines %d after the client ended, want at most %d\n%s", got, base, buf[:runtime.Stack(buf, true)])
+			}
+		})
+	}
+}
