@@ -26,6 +26,7 @@ type client struct {
 	token  string // the staff session it belongs to
 	quit   chan struct{}
 	once   sync.Once
+	code   int    // the close code to send when dropped
 	reason string // why it was dropped, for the close frame
 }
 
@@ -50,9 +51,13 @@ func (c *client) offer(msg []byte) bool {
 	}
 }
 
-func (c *client) drop(reason string) {
+// drop ends the connection with "try again later": the client reconnects
+// with backoff and resyncs.
+func (c *client) drop(reason string) { c.dropWith(websocket.CloseTryAgainLater, reason) }
+
+func (c *client) dropWith(code int, reason string) {
 	c.once.Do(func() {
-		c.reason = reason
+		c.code, c.reason = code, reason
 		close(c.quit)
 	})
 }
@@ -81,7 +86,7 @@ func (c *client) writeLoop(ping time.Duration, log *slog.Logger) {
 			}
 		case <-c.quit:
 			// Say why, so the client knows to reconnect and resync.
-			msg := websocket.FormatCloseMessage(websocket.CloseTryAgainLater, c.reason)
+			msg := websocket.FormatCloseMessage(c.code, c.reason)
 			c.conn.WriteControl(websocket.CloseMessage, msg, time.Now().Add(time.Second))
 			log.Debug("websocket dropped", "reason", c.reason)
 			return
@@ -140,5 +145,16 @@ func (h *hub) dropSession(token string) {
 			delete(h.clients, c)
 			c.drop("signed out")
 		}
+	}
+}
+
+// closeAll ends every connection because the server is going away; http.Server's
+// Shutdown does not reach hijacked connections.
+func (h *hub) closeAll() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for c := range h.clients {
+		delete(h.clients, c)
+		c.dropWith(websocket.CloseServiceRestart, "server shutting down")
 	}
 }

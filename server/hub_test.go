@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -390,5 +391,36 @@ func TestPingKeepsConsoleAlive(t *testing.T) {
 	case <-pings:
 	case <-time.After(5 * time.Second):
 		t.Fatal("no ping within 5 s with a 200 ms ping period")
+	}
+}
+
+func TestShutdownClosesConsoles(t *testing.T) {
+	s := newWSStack(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.srv.Run(ctx, ln, 5*time.Second) }()
+	h := http.Header{"Cookie": {sessionCookie + "=" + s.signIn(t, "op5")}}
+	c, _, err := websocket.DefaultDialer.Dial("ws://"+ln.Addr().String()+"/ws/console?window=5", h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	read(t, c)
+	cancel()
+	c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	for {
+		if _, _, err := c.ReadMessage(); err != nil {
+			if !websocket.IsCloseError(err, websocket.CloseServiceRestart) {
+				t.Fatalf("console closed with %v, want 1012 service restart", err)
+			}
+			break
+		}
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("Run: %v", err)
 	}
 }

@@ -177,6 +177,8 @@ func (s *Server) Run(ctx context.Context, ln net.Listener, grace time.Duration) 
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
+	// Consoles are told the server restarts, so they reconnect to the next one.
+	hs.RegisterOnShutdown(s.hub.closeAll)
 	if err := hs.Shutdown(sctx); err != nil {
 		return fmt.Errorf("http: shutdown: %w", err)
 	}
