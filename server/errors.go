@@ -102,8 +102,8 @@ func jsonError(err error) error {
 	case errors.As(err, &typ):
 		ru, en := typeName(typ.Type.Kind())
 		return &queue.Error{Code: queue.EINVALID,
-			Message:   fmt.Sprintf("поле %q: ожидается %s", typ.Field, ru),
-			MessageEN: fmt.Sprintf("field %q: %s expected", typ.Field, en)}
+			Message:   fmt.Sprintf("поле %q: ожидается %s", jsonField(typ.Field), ru),
+			MessageEN: fmt.Sprintf("field %q: %s expected", jsonField(typ.Field), en)}
 	case errors.As(err, &tooBig):
 		return queue.Errorf(queue.EINVALID, "тело запроса больше %d байт", "request body is larger than %d bytes", tooBig.Limit)
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
@@ -126,4 +126,10 @@ func typeName(k reflect.Kind) (ru, en string) {
 		return "список", "a list"
 	}
 	return "объект", "an object"
+}
+
+// jsonField is the name a client wrote: encoding/json reports fields of
+// embedded structs with the Go path ("Params.minutes").
+func jsonField(path string) string {
+	return path[strings.LastIndex(path, ".")+1:]
 }

@@ -11,10 +11,9 @@ import (
 // WebSocket timing and limits, after gorilla's chat example and gotify.
 const (
 	writeWait      = 10 * time.Second // a write that takes longer means a dead peer
-	pongWait       = 60 * time.Second // a peer silent this long is dead
-	pingPeriod     = pongWait * 9 / 10
-	maxMessageSize = 8 << 10 // commands are small; anything bigger is an error or an attack
-	sendBuffer     = 64      // messages queued per client before it counts as slow
+	pingPeriod     = 54 * time.Second // a peer silent for 10/9 of this is dead
+	maxMessageSize = 8 << 10          // commands are small; anything bigger is an error or an attack
+	sendBuffer     = 64               // messages queued per client before it counts as slow
 )
 
 // client is one WebSocket connection: exactly one reader (the handler's
@@ -59,6 +58,11 @@ func (c *client) dropWith(code int, reason string) {
 	c.once.Do(func() {
 		c.code, c.reason = code, reason
 		close(c.quit)
+		if code == websocket.CloseTryAgainLater {
+			// A writer stuck on a full socket would wait out writeWait:
+			// fail its write now. (net.Conn deadlines are safe across goroutines.)
+			c.conn.NetConn().SetWriteDeadline(time.Now())
+		}
 	})
 }
 
@@ -71,6 +75,12 @@ func (c *client) writeLoop(ping time.Duration, log *slog.Logger) {
 		c.conn.Close()
 	}()
 	for {
+		select {
+		case <-c.quit:
+			c.close(log)
+			return
+		default:
+		}
 		select {
 		case msg := <-c.send:
 			c.conn.SetWriteDeadline(time.Now().Add(writeWait))
@@ -85,13 +95,18 @@ func (c *client) writeLoop(ping time.Duration, log *slog.Logger) {
 				return
 			}
 		case <-c.quit:
-			// Say why, so the client knows to reconnect and resync.
-			msg := websocket.FormatCloseMessage(c.code, c.reason)
-			c.conn.WriteControl(websocket.CloseMessage, msg, time.Now().Add(time.Second))
-			log.Debug("websocket dropped", "reason", c.reason)
+			c.close(log)
 			return
 		}
 	}
+}
+
+// close says why the connection ends, so the client knows to reconnect and
+// resync; a client too slow to take even that just loses the connection.
+func (c *client) close(log *slog.Logger) {
+	msg := websocket.FormatCloseMessage(c.code, c.reason)
+	c.conn.WriteControl(websocket.CloseMessage, msg, time.Now().Add(time.Second))
+	log.Debug("websocket dropped", "reason", c.reason)
 }
 
 // hub keeps the connected clients. Its lock also orders fan-out against
@@ -138,14 +153,7 @@ func (h *hub) count() int {
 
 // dropSession ends every connection of a signed-out session.
 func (h *hub) dropSession(token string) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	for c := range h.clients {
-		if c.token == token {
-			delete(h.clients, c)
-			c.drop("signed out")
-		}
-	}
+	h.dropIf(func(c *client) bool { return c.token == token })
 }
 
 // closeAll ends every connection because the server is going away; http.Server's
@@ -156,5 +164,17 @@ func (h *hub) closeAll() {
 	for c := range h.clients {
 		delete(h.clients, c)
 		c.dropWith(websocket.CloseServiceRestart, "server shutting down")
+	}
+}
+
+// dropIf ends every connection for which gone says so.
+func (h *hub) dropIf(gone func(*client) bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for c := range h.clients {
+		if gone(c) {
+			delete(h.clients, c)
+			c.drop("signed out")
+		}
 	}
 }

@@ -80,11 +80,12 @@ func New(o Options) *Server {
 		engine: o.Engine, health: o.Health, kioskTokens: o.KioskTokens, displayTokens: o.DisplayTokens,
 		accounts: make(map[string]Account, len(o.Accounts)), log: o.Logger,
 		sessions: newSessions(o.Now), limiter: newLimiter(20, 10, o.Now), mux: http.NewServeMux(),
-		feed: o.Feed, hub: newHub(), upgrader: newUpgrader(), pingPeriod: o.PingPeriod, lastWindow: map[int][]byte{},
+		feed: o.Feed, hub: newHub(), pingPeriod: o.PingPeriod, lastWindow: map[int][]byte{},
 	}
 	for _, a := range o.Accounts {
 		s.accounts[a.Login] = a
 	}
+	s.upgrader = s.newUpgrader()
 	s.routes()
 	// Pages post with the session cookie: refuse state changes that a page
 	// of another site makes the browser send (CSRF). Programs that send no

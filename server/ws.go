@@ -61,10 +61,15 @@ func (s *Server) handleConsoleWS(w http.ResponseWriter, r *http.Request) {
 	c := newClient(conn, window)
 	c.token = token.Value
 	conn.SetReadLimit(maxMessageSize)
-	conn.SetReadDeadline(time.Now().Add(pongWait))
-	conn.SetPongHandler(func(string) error { return conn.SetReadDeadline(time.Now().Add(pongWait)) })
+	// A peer is dead when it has answered no ping for a ping period and a bit.
+	alive := func() error { return conn.SetReadDeadline(time.Now().Add(s.pingPeriod * 10 / 9)) }
+	alive()
+	conn.SetPongHandler(func(string) error { return alive() })
 
 	s.hub.mu.Lock()
+	// Bring the fan-out's memory up to date first, so that the next change
+	// is compared with exactly the state this client starts from.
+	s.fanoutLocked(false)
 	s.hub.register(c, s.consoleState(actor, window))
 	s.hub.mu.Unlock()
 	go c.writeLoop(s.pingPeriod, s.log)
@@ -77,6 +82,7 @@ func (s *Server) handleConsoleWS(w http.ResponseWriter, r *http.Request) {
 			s.log.Debug("console disconnected", "login", actor.Login, "window", window, "err", err)
 			return
 		}
+		alive()
 		// A session that signed out or expired ends its consoles.
 		if _, ok := s.sessions.get(c.token); !ok {
 			c.drop("signed out")
@@ -96,6 +102,7 @@ func (s *Server) consoleMessage(ctx context.Context, c *client, actor queue.Acto
 	switch env.Type {
 	case console.TypeResync:
 		s.hub.mu.Lock()
+		s.fanoutLocked(false)
 		c.offer(s.consoleState(actor, c.window))
 		s.hub.mu.Unlock()
 	case console.TypeCommand:
@@ -106,7 +113,12 @@ func (s *Server) consoleMessage(ctx context.Context, c *client, actor queue.Acto
 		} else {
 			reply.OK, reply.Window, reply.Warnings = true, &v, v.Warnings
 		}
+		// Send the updates the command caused before its reply, so that a
+		// console never sees a reply newer than the updates after it.
+		s.hub.mu.Lock()
+		reply.Seq = s.fanoutLocked(false)
 		c.offer(mustJSON(reply))
+		s.hub.mu.Unlock()
 	default:
 		err := queue.Errorf(queue.EINVALID, "неизвестный тип сообщения %q", "unknown message type %q", env.Type)
 		c.offer(mustJSON(console.Reply{Envelope: console.Envelope{Type: console.TypeError, ID: env.ID}, Error: replyError(err)}))
@@ -188,6 +200,8 @@ func (s *Server) RunHub(ctx context.Context) {
 			s.fanout()
 		case <-t.C:
 			s.fanout()
+			// A console that only listens still ends with its session.
+			s.hub.dropIf(func(c *client) bool { _, ok := s.sessions.get(c.token); return !ok })
 		}
 	}
 }
@@ -196,9 +210,14 @@ func (s *Server) RunHub(ctx context.Context) {
 // changed. Messages are whole states, so a client that missed one is
 // repaired by the next; after a feed overflow everything is sent.
 func (s *Server) fanout() {
-	all := s.feed.overflow.Swap(false)
 	s.hub.mu.Lock()
 	defer s.hub.mu.Unlock()
+	s.fanoutLocked(s.feed.overflow.Swap(false))
+}
+
+// fanoutLocked sends what changed since the last round (everything when
+// all) and returns the log position sent; call with s.hub.mu held.
+func (s *Server) fanoutLocked(all bool) int64 {
 	var windows []queue.WindowView
 	var q queue.QueueView
 	var seq int64
@@ -218,6 +237,7 @@ func (s *Server) fanout() {
 		s.lastQueue = body
 		s.hub.broadcast(mustJSON(console.QueueUpdate{Envelope: console.Envelope{Type: console.TypeQueue}, Seq: seq, Queue: q}), 0)
 	}
+	return seq
 }
 
 // mustJSON encodes a value made of plain data, which cannot fail.
@@ -229,6 +249,17 @@ func mustJSON(v any) []byte {
 	return b
 }
 
-func newUpgrader() websocket.Upgrader {
-	return websocket.Upgrader{ReadBufferSize: 4096, WriteBufferSize: 4096, CheckOrigin: sameOrigin}
+func (s *Server) newUpgrader() websocket.Upgrader {
+	return websocket.Upgrader{ReadBufferSize: 4096, WriteBufferSize: 4096, CheckOrigin: sameOrigin,
+		Error: func(w http.ResponseWriter, r *http.Request, status int, reason error) {
+			code := queue.EINVALID
+			if status == http.StatusForbidden {
+				code = queue.EFORBIDDEN
+			}
+			ru := "не удалось открыть WebSocket: " + reason.Error()
+			if code == queue.EFORBIDDEN {
+				ru = "WebSocket со страницы другого сайта отклонён"
+			}
+			writeJSON(w, status, errorBody{Error: errorDetail{Code: code, Message: ru, MessageEN: "websocket refused: " + reason.Error()}})
+		}}
 }

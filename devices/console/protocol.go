@@ -64,6 +64,7 @@ type Error struct {
 // Reply answers one command.
 type Reply struct {
 	Envelope
+	Seq      int64             `json:"seq"` // the log position after the command; updates it caused came before
 	OK       bool              `json:"ok"`
 	Window   *queue.WindowView `json:"window,omitempty"`
 	Warnings []queue.Text      `json:"warnings,omitempty"`
