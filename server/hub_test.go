@@ -424,3 +424,36 @@ func TestShutdownClosesConsoles(t *testing.T) {
 		t.Fatalf("Run: %v", err)
 	}
 }
+
+// TestReplyFollowsItsUpdates: a console sees the window change its command
+// caused before the reply, and the reply's seq covers it.
+func TestReplyFollowsItsUpdates(t *testing.T) {
+	s := newWSStack(t)
+	c := s.mustDial(t, "op6", "?window=6")
+	read(t, c)
+	for i, action := range []string{"open", "close", "open", "close"} {
+		id := fmt.Sprint(i)
+		body := fmt.Sprintf(`{"type":"command","id":%q,"action":%q}`, id, action)
+		if err := c.WriteMessage(websocket.TextMessage, []byte(body)); err != nil {
+			t.Fatal(err)
+		}
+		var update *msg
+		for {
+			m := read(t, c)
+			if m.Type == console.TypeWindow {
+				update = &m
+				continue
+			}
+			if m.Type != console.TypeReply || m.ID != id {
+				continue
+			}
+			if !m.OK {
+				t.Fatalf("%s refused: %+v", action, m.Error)
+			}
+			if update == nil || update.Seq > m.Seq || update.Window.Open != m.Window.Open {
+				t.Fatalf("%s: reply %+v came without its window update before it (%+v)", action, m.Window, update)
+			}
+			break
+		}
+	}
+}
