@@ -372,7 +372,7 @@ func build(f *file) *Config {
 	c := &Config{Office: o, KioskTokens: f.Devices.KioskTokens, DisplayTokens: f.Devices.DisplayTokens}
 	for _, s := range f.Staff {
 		o.Operators = append(o.Operators, queue.Operator{Login: s.Login, Name: s.Name, Position: s.Position, Role: queue.Role(s.Role)})
-		c.Staff = append(c.Staff, Account{Login: s.Login, PasswordHash: s.PasswordHash, Window: s.Window})
+		c.Staff = append(c.Staff, Account{Login: s.Login, PasswordHash: s.PasswordHash, Role: queue.Role(s.Role), Window: s.Window})
 	}
 	return c
 }

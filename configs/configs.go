@@ -40,7 +40,8 @@ type Config struct {
 type Account struct {
 	Login        string
 	PasswordHash string // bcrypt
-	Window       int    // home window; 0 for none
+	Role         queue.Role
+	Window       int // home window; 0 for none
 }
 
 // DemoSource is the Source of the embedded demo office.

@@ -143,14 +143,11 @@ func rollDays(ctx context.Context, e *queue.Engine, log *slog.Logger) {
 	}
 }
 
+// StaffAccounts turns the config's staff into the server's sign-in accounts.
 func staffAccounts(cfg *configs.Config) []server.Account {
-	roles := map[string]queue.Role{}
-	for _, op := range cfg.Office.Operators {
-		roles[op.Login] = op.Role
-	}
 	out := make([]server.Account, 0, len(cfg.Staff))
 	for _, a := range cfg.Staff {
-		out = append(out, server.Account{Login: a.Login, PasswordHash: a.PasswordHash, Role: roles[a.Login], Window: a.Window})
+		out = append(out, server.Account(a))
 	}
 	return out
 }
