@@ -143,7 +143,7 @@ func rollDays(ctx context.Context, e *queue.Engine, log *slog.Logger) {
 	}
 }
 
-// StaffAccounts turns the config's staff into the server's sign-in accounts.
+// staffAccounts turns the config's staff into the server's sign-in accounts.
 func staffAccounts(cfg *configs.Config) []server.Account {
 	out := make([]server.Account, 0, len(cfg.Staff))
 	for _, a := range cfg.Staff {
