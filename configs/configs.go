@@ -33,6 +33,7 @@ type Config struct {
 	Staff         []Account     // in file order; every one is also in Office.Operators
 	KioskTokens   []string      // bearer tokens of kiosks; none means issue is open to the LAN
 	DisplayTokens []string      // bearer tokens of hall displays and window signs
+	Printers      []Printer     // kiosks' ticket printers
 	Source        string        // the file name, or "demo.yaml (embedded)"
 }
 
@@ -110,6 +111,7 @@ type file struct {
 	Windows  []windowEntry  `yaml:"windows"`
 	Staff    []staffEntry   `yaml:"staff"`
 	Devices  devicesSection `yaml:"devices"`
+	Printers []printerEntry `yaml:"printers"`
 }
 
 type text struct {
