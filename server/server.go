@@ -10,19 +10,31 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gorilla/websocket"
 	"golang.org/x/crypto/bcrypt"
 
 	"eq/devices/console"
+	"eq/kiosk"
 	"eq/queue"
 )
 
 // HealthChecker tells whether the store can take writes.
 type HealthChecker interface {
 	Ping(ctx context.Context) error
+}
+
+// TicketPrinter prints kiosks' paper tickets.
+type TicketPrinter interface {
+	// PrintTicket prints t for the kiosk holding kioskToken. The ticket is
+	// issued and durable before this is called: a failed print loses nothing.
+	PrintTicket(ctx context.Context, kioskToken string, t queue.TicketView, statusURL string) kiosk.PrintResult
+	// Printers reports every printer's state.
+	Printers() []kiosk.PrinterState
 }
 
 // Options configure a Server.
@@ -39,6 +51,11 @@ type Options struct {
 	Feed *Feed
 	// PingPeriod overrides how often WebSocket peers are pinged (tests).
 	PingPeriod time.Duration
+	// Printing prints kiosks' tickets; nil means no kiosk has a printer.
+	Printing TicketPrinter
+	// PublicURL is where visitors' phones reach this server, for the QR
+	// code on tickets; empty means the address the kiosk used.
+	PublicURL string
 }
 
 // Server serves the API. Build it with New and mount Handler.
@@ -53,6 +70,9 @@ type Server struct {
 	limiter       *limiter
 	mux           *http.ServeMux
 	handler       http.Handler
+
+	printing  TicketPrinter
+	publicURL string
 
 	feed       *Feed
 	hub        *hub
@@ -80,6 +100,7 @@ func New(o Options) *Server {
 		engine: o.Engine, health: o.Health, kioskTokens: o.KioskTokens, displayTokens: o.DisplayTokens,
 		accounts: make(map[string]Account, len(o.Accounts)), log: o.Logger,
 		sessions: newSessions(o.Now), limiter: newLimiter(20, 10, o.Now), mux: http.NewServeMux(),
+		printing: o.Printing, publicURL: strings.TrimRight(o.PublicURL, "/"),
 		feed: o.Feed, hub: newHub(), pingPeriod: o.PingPeriod, lastWindow: map[int][]byte{},
 	}
 	for _, a := range o.Accounts {
@@ -117,6 +138,11 @@ func (s *Server) routes() {
 	m.HandleFunc("PUT /api/v1/windows/{n}/services", s.handleWindowServices)
 	m.HandleFunc("GET /ws/console", s.handleConsoleWS)
 	m.HandleFunc("GET /console", s.handleConsole)
+	m.Handle("GET /kiosk", kiosk.Handler())
+	m.Handle("GET /kiosk/", kiosk.Handler())
+	m.HandleFunc("GET /t/{id}", s.handleTicketPage)
+	m.HandleFunc("POST /api/v1/checkin", s.handleCheckin)
+	m.HandleFunc("GET /api/v1/printers", s.handlePrinters)
 	m.Handle("GET /static/", staticHandler())
 	m.HandleFunc("POST /api/v1/day/open", s.handleDayOpen)
 	m.HandleFunc("POST /api/v1/day/close", s.handleDayClose)
@@ -199,8 +225,20 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
+type groupView struct {
+	ID   string     `json:"id"`
+	Name queue.Text `json:"name"`
+}
+
+// handleServices lists the services with their queues, and the office and
+// its life situations, which is all a kiosk's home screen needs.
 func (s *Server) handleServices(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]any{"services": s.engine.Services()})
+	o := s.engine.Office()
+	groups := make([]groupView, 0, len(o.Groups))
+	for _, g := range o.Groups {
+		groups = append(groups, groupView{ID: g.ID, Name: g.Name})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"office": o.Name, "groups": groups, "services": s.engine.Services()})
 }
 
 func (s *Server) handleQueue(w http.ResponseWriter, r *http.Request) {
@@ -231,7 +269,79 @@ func (s *Server) handleIssue(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.log.Info("ticket issued", "ticket", t.ID, "number", t.Number, "service", t.ServiceID)
-	writeJSON(w, http.StatusCreated, t)
+	writeJSON(w, http.StatusCreated, issuedTicket{TicketView: t, Print: s.print(r, t)})
+}
+
+// issuedTicket is a new ticket and, for a kiosk, whether its paper came out.
+type issuedTicket struct {
+	queue.TicketView
+	Print *kiosk.PrintResult `json:"print,omitempty"`
+}
+
+// print prints t on the printer of the kiosk that asked, if any. It runs
+// after the ticket is durable: whatever happens here, the ticket exists.
+func (s *Server) print(r *http.Request, t queue.TicketView) *kiosk.PrintResult {
+	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok || s.printing == nil || !device(r, s.kioskTokens) {
+		return nil
+	}
+	res := s.printing.PrintTicket(r.Context(), token, t, s.statusURL(r, t.ID))
+	if !res.Printed {
+		s.log.Warn("ticket not printed", "ticket", t.ID, "number", t.Number, "printer", res.Printer, "reason", res.MessageEN)
+	}
+	return &res
+}
+
+// statusURL is the ticket's live page, for the QR code on the paper.
+func (s *Server) statusURL(r *http.Request, id string) string {
+	base := s.publicURL
+	if base == "" {
+		scheme := "http"
+		if r.TLS != nil {
+			scheme = "https"
+		}
+		base = scheme + "://" + r.Host
+	}
+	return base + "/t/" + url.PathEscape(id)
+}
+
+type checkinRequest struct {
+	Code string `json:"code"`
+}
+
+// handleCheckin takes a visitor with an appointment into the queue by the
+// code of the booking.
+func (s *Server) handleCheckin(w http.ResponseWriter, r *http.Request) {
+	if !s.requireKiosk(w, r) {
+		return
+	}
+	var req checkinRequest
+	if err := decodeJSON(w, r, &req, false); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if len(req.Code) != 6 || strings.Trim(req.Code, "0123456789") != "" {
+		s.writeError(w, r, queue.Errorf(queue.EINVALID, "код записи — 6 цифр", "the booking code has 6 digits"))
+		return
+	}
+	// No booking exists yet: this office takes no appointments (booking
+	// arrives with the appointment schedule). Every code is unknown, and the
+	// visitor is told what to do instead.
+	s.writeError(w, r, queue.Errorf(queue.ENOTFOUND,
+		"запись с кодом %s не найдена: проверьте код или возьмите талон в живую очередь",
+		"no appointment with code %s: check the code or take a ticket for the live queue", req.Code))
+}
+
+// handlePrinters shows the kiosks' printers to managers and admins.
+func (s *Server) handlePrinters(w http.ResponseWriter, r *http.Request) {
+	if _, ok := s.requireStaff(w, r, queue.RoleManager, queue.RoleAdmin); !ok {
+		return
+	}
+	printers := []kiosk.PrinterState{}
+	if s.printing != nil {
+		printers = s.printing.Printers()
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"printers": printers})
 }
 
 func (s *Server) handleTicket(w http.ResponseWriter, r *http.Request) {

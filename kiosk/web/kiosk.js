@@ -1,0 +1,239 @@
+// The touch kiosk: life situations and services, a ticket at a touch, check-in
+// by appointment code. Talks to the JSON API with the kiosk's device token
+// (from the page's ?token=), never as staff.
+'use strict';
+(() => {
+  const $ = (id) => document.getElementById(id);
+  const T = {
+    ru: {
+      access: 'Крупный шрифт', choose: 'Выберите жизненную ситуацию или услугу', allServices: 'Все услуги',
+      haveAppointment: 'У меня есть запись', enterCode: 'ввести код записи', back: 'Назад', yourNumber: 'Ваш номер',
+      done: 'Готово', codeTitle: 'Введите код записи', privileged: 'Льготная категория (инвалиды, ветераны, беременные) — вызов вне очереди',
+      waiting: 'ждут', wait: 'ожидание ≈', min: 'мин', now: 'без ожидания', closed: 'сейчас не принимает',
+      services: 'услуг', position: 'Перед вами в очереди', predicted: 'Ожидание примерно', minutes: 'мин',
+      printed: 'Возьмите талон из принтера. Следите за табло — номер объявят.',
+      notPrinted: 'Талон не напечатан. Запомните или сфотографируйте номер — его объявят на табло.',
+      offline: 'Нет связи с сервером очереди. Обратитесь к администратору.', codeDigits: 'Код записи — 6 цифр',
+      other: 'English', over: 'дольше нормы',
+    },
+    en: {
+      access: 'Large text', choose: 'Choose a life situation or a service', allServices: 'All services',
+      haveAppointment: 'I have an appointment', enterCode: 'enter the booking code', back: 'Back', yourNumber: 'Your number',
+      done: 'Done', codeTitle: 'Enter your booking code', privileged: 'Priority visitor (disabled, veteran, pregnant) — called first',
+      waiting: 'waiting', wait: 'wait ≈', min: 'min', now: 'no wait', closed: 'closed now',
+      services: 'services', position: 'Ahead of you', predicted: 'Expected wait', minutes: 'min',
+      printed: 'Take your ticket from the printer. Watch the display for your number.',
+      notPrinted: 'The ticket was not printed. Remember or photograph your number — it will be shown on the display.',
+      offline: 'No connection to the queue server. Please ask the staff.', codeDigits: 'The code has 6 digits',
+      other: 'Русский', over: 'over target',
+    },
+  };
+  const IDLE_MS = 45000; // back to the start for the next visitor
+  const TICKET_MS = 25000; // the confirmation stays this long
+
+  const params = new URLSearchParams(location.search);
+  if (params.get('token')) sessionStorage.setItem('eq.kiosk.token', params.get('token'));
+  const token = sessionStorage.getItem('eq.kiosk.token') || '';
+
+  let lang = 'ru';
+  let data = null; // {office, groups, services}
+  let current = { screen: 'home', group: null };
+  let code = '';
+  let idle = null;
+
+  const t = (k) => T[lang][k] || T.ru[k] || k;
+  const text = (x) => (x ? (lang === 'ru' ? x.ru : x.en || x.ru) : '');
+  const errText = (e) => (lang === 'ru' ? e.message : e.message_en || e.message);
+
+  async function api(method, path, body) {
+    const headers = {};
+    if (token) headers.Authorization = 'Bearer ' + token;
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    let r;
+    try {
+      r = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    } catch (_) {
+      throw new Error(t('offline'));
+    }
+    let json = null;
+    try { json = await r.json(); } catch (_) { /* not JSON */ }
+    if (!r.ok) throw new Error(json && json.error ? errText(json.error) : t('offline'));
+    return json;
+  }
+
+  function show(name) {
+    for (const s of ['home', 'services', 'ticket', 'code', 'failure']) $(s).hidden = s !== name;
+    current.screen = name;
+    armIdle(name === 'ticket' ? TICKET_MS : IDLE_MS);
+  }
+
+  function armIdle(ms) {
+    clearTimeout(idle);
+    if (current.screen !== 'home') idle = setTimeout(reset, ms);
+  }
+
+  // reset prepares the kiosk for the next visitor.
+  function reset() {
+    lang = 'ru';
+    document.body.classList.remove('access');
+    $('privileged').checked = false;
+    code = '';
+    applyLang();
+    show('home');
+  }
+
+  function applyLang() {
+    document.documentElement.lang = lang;
+    document.querySelectorAll('[data-i18n]').forEach((el) => { el.textContent = t(el.dataset.i18n); });
+    $('lang').textContent = t('other');
+    render();
+  }
+
+  function waitLine(s) {
+    if (!s.open) return [t('closed'), false];
+    const late = s.over_target;
+    const mins = Math.round(s.predicted_wait_s / 60);
+    const parts = [t('waiting') + ': ' + s.waiting, mins > 0 ? t('wait') + ' ' + mins + ' ' + t('min') : t('now')];
+    if (late) parts.push(t('over'));
+    return [parts.join(' · '), late];
+  }
+
+  function tile(title, meta, late, onTap, closed) {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.className = 'tile' + (closed ? ' closed' : '');
+    const big = document.createElement('span');
+    big.className = 'big';
+    big.textContent = title;
+    const m = document.createElement('span');
+    m.className = 'meta' + (late ? ' late' : '');
+    m.textContent = meta;
+    b.append(big, m);
+    b.addEventListener('click', onTap);
+    return b;
+  }
+
+  function render() {
+    if (!data) return;
+    $('office').textContent = text(data.office);
+    const groups = $('groups');
+    groups.innerHTML = '';
+    for (const g of data.groups) {
+      const svcs = data.services.filter((s) => s.group === g.id);
+      const waiting = svcs.reduce((n, s) => n + s.waiting, 0);
+      groups.appendChild(tile(text(g.name), svcs.length + ' ' + t('services') + ' · ' + t('waiting') + ': ' + waiting, false, () => openGroup(g.id)));
+    }
+    if (current.screen === 'services') renderServices();
+  }
+
+  function openGroup(id) {
+    current.group = id;
+    renderServices();
+    show('services');
+  }
+
+  function renderServices() {
+    const g = data.groups.find((x) => x.id === current.group);
+    $('servicesTitle').textContent = g ? text(g.name) : t('allServices');
+    const box = $('serviceTiles');
+    box.innerHTML = '';
+    for (const s of data.services) {
+      if (g && s.group !== g.id) continue;
+      const [meta, late] = waitLine(s);
+      const el = tile(text(s.name), meta, late, () => take(s), !s.open);
+      el.dataset.service = s.id;
+      box.appendChild(el);
+    }
+  }
+
+  async function refresh() {
+    try {
+      data = await api('GET', '/api/v1/services');
+      render();
+      if (current.screen === 'failure') show('home');
+    } catch (err) {
+      if (!data) { $('failureText').textContent = err.message; show('failure'); }
+    }
+  }
+
+  async function busy(fn) {
+    $('busy').hidden = false;
+    try { return await fn(); } finally { $('busy').hidden = true; }
+  }
+
+  async function take(s) {
+    try {
+      const priority = $('privileged').checked ? 'privileged' : 'normal';
+      const ticket = await busy(() => api('POST', '/api/v1/tickets', { service_id: s.id, priority }));
+      showTicket(ticket);
+      refresh();
+    } catch (err) {
+      $('failureText').textContent = err.message;
+      show('failure');
+    }
+  }
+
+  function showTicket(ticket) {
+    $('ticketNumber').textContent = ticket.number;
+    const s = data.services.find((x) => x.id === ticket.service_id);
+    $('ticketService').textContent = s ? text(s.name) : '';
+    const mins = Math.round(ticket.predicted_wait_s / 60);
+    $('ticketFacts').textContent = t('position') + ': ' + Math.max(0, (ticket.position || 1) - 1) + ' · ' + t('predicted') + ' ' + mins + ' ' + t('minutes');
+    const note = $('printNote');
+    const printed = ticket.print && ticket.print.printed;
+    note.className = 'note' + (printed ? '' : ' error');
+    note.textContent = printed ? t('printed') : t('notPrinted') + (ticket.print && ticket.print.message ? ' (' + (lang === 'ru' ? ticket.print.message : ticket.print.message_en) + ')' : '');
+    show('ticket');
+  }
+
+  function renderCode() {
+    $('codeValue').textContent = code.padEnd(6, '·');
+  }
+
+  function buildKeypad() {
+    const pad = $('keypad');
+    for (const k of ['1', '2', '3', '4', '5', '6', '7', '8', '9', '⌫', '0', 'OK']) {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.textContent = k;
+      b.dataset.key = k;
+      if (k === 'OK') b.className = 'ok';
+      b.addEventListener('click', () => key(k));
+      pad.appendChild(b);
+    }
+  }
+
+  async function key(k) {
+    $('codeError').textContent = '';
+    if (k === '⌫') code = code.slice(0, -1);
+    else if (k === 'OK') {
+      if (code.length !== 6) { $('codeError').textContent = t('codeDigits'); return; }
+      try {
+        const ticket = await busy(() => api('POST', '/api/v1/checkin', { code }));
+        code = '';
+        showTicket(ticket);
+      } catch (err) {
+        $('codeError').textContent = err.message;
+      }
+    } else if (code.length < 6) code += k;
+    renderCode();
+  }
+
+  document.addEventListener('pointerdown', () => armIdle(current.screen === 'ticket' ? TICKET_MS : IDLE_MS));
+  document.querySelectorAll('.back').forEach((b) => b.addEventListener('click', () => show('home')));
+  $('done').addEventListener('click', reset);
+  $('toAll').addEventListener('click', () => openGroup(null));
+  $('toCode').addEventListener('click', () => { code = ''; renderCode(); $('codeError').textContent = ''; show('code'); });
+  $('lang').addEventListener('click', () => { lang = lang === 'ru' ? 'en' : 'ru'; applyLang(); });
+  $('access').addEventListener('click', () => document.body.classList.toggle('access'));
+
+  const tick = () => { $('clock').textContent = new Date().toLocaleTimeString('ru-RU', { hour: '2-digit', minute: '2-digit' }); };
+  setInterval(tick, 1000);
+  tick();
+  buildKeypad();
+  renderCode();
+  applyLang();
+  show('home');
+  refresh();
+  setInterval(refresh, 10000);
+})();
