@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"eq/configs"
+	"eq/internal/officetest"
 	"eq/queue"
 	"eq/server"
 )
@@ -53,7 +54,7 @@ func TestLoginRefused(t *testing.T) {
 func TestSignInAndOut(t *testing.T) {
 	t.Parallel()
 	// The demo config's own hashes: "demo" signs in as demo.yaml promises.
-	s := newStack(t, func(o *server.Options) { o.Accounts = demoAccounts(configs.Demo()) })
+	s := newStack(t, func(o *server.Options) { o.Accounts = officetest.Accounts(configs.Demo()) })
 	op := s.staffClient(t)
 
 	r := op.post(t, "/api/v1/login", `{"login":"op1","password":"demo"}`)

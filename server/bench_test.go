@@ -1,13 +1,10 @@
-package server
+package server_test
 
 import (
 	"bytes"
 	"context"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -18,10 +15,10 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"eq/configs"
 	"eq/devices/console"
+	"eq/internal/officetest"
 	"eq/queue"
-	"eq/queue/store"
+	"eq/server"
 )
 
 // The benchmarks run the whole server — a real SQLite file, the engine, the
@@ -41,19 +38,18 @@ import (
 // fanoutClients is how many consoles the fan-out benchmarks connect.
 const fanoutClients = 500
 
-// benchStack is newWSStack for benchmarks: the same wiring, on testing.TB,
-// with the engine's publisher wrapped so a benchmark learns when each
-// committed batch reached the fan-out.
+// benchStack is a whole office for benchmarks, with the engine's publisher
+// wrapped so a benchmark learns when each committed batch reached the
+// fan-out.
 type benchStack struct {
-	engine *queue.Engine
-	http   *httptest.Server
-	pub    *stampedFeed
+	*officetest.Office
+	pub *stampedFeed
 }
 
 // stampedFeed is the engine's publisher: it notes the moment of each
 // committed batch, then hands it to the server's feed.
 type stampedFeed struct {
-	feed *Feed
+	feed *server.Feed
 	at   atomic.Int64 // UnixNano of the last Publish
 }
 
@@ -64,65 +60,18 @@ func (p *stampedFeed) Publish(evs []queue.Event) {
 
 func newBenchStack(tb testing.TB) *benchStack {
 	tb.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	cfg := configs.Demo()
-	st, err := store.Open(ctx, filepath.Join(tb.TempDir(), "eq.db"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	state, err := store.Load(ctx, st, cfg.Office)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	pub := &stampedFeed{feed: NewFeed()}
-	engine := queue.NewEngine(state, st, queue.ClockFunc(time.Now), pub)
-	if err := engine.Roll(ctx); err != nil {
-		tb.Fatal(err)
-	}
-	var accounts []Account
-	for _, a := range cfg.Staff {
-		for _, op := range cfg.Office.Operators {
-			if op.Login == a.Login {
-				accounts = append(accounts, Account{Login: a.Login, PasswordHash: a.PasswordHash, Role: op.Role, Window: a.Window})
-			}
-		}
-	}
-	srv := New(Options{Engine: engine, Health: st, Accounts: accounts, KioskTokens: cfg.KioskTokens,
-		Feed: pub.feed, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	hubDone := make(chan struct{})
-	go func() { srv.RunHub(ctx); close(hubDone) }()
-	ts := httptest.NewServer(srv.Handler())
-	tb.Cleanup(func() {
-		ts.CloseClientConnections()
-		ts.Close()
-		cancel()
-		<-hubDone
-		st.Close()
-	})
-	return &benchStack{engine: engine, http: ts, pub: pub}
-}
-
-// signIn returns a session cookie for login, as a keypad gets one.
-func (s *benchStack) signIn(tb testing.TB, login string) string {
-	tb.Helper()
-	resp, err := http.Post(s.http.URL+"/api/v1/login", "application/json", strings.NewReader(`{"login":"`+login+`","password":"demo"}`))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	resp.Body.Close()
-	for _, c := range resp.Cookies() {
-		if c.Name == sessionCookie {
-			return c.Value
-		}
-	}
-	tb.Fatalf("sign in %s: status %d, no cookie", login, resp.StatusCode)
-	return ""
+	var pub *stampedFeed
+	o := officetest.Start(tb, officetest.WithPublisher(func(feed *server.Feed) queue.Publisher {
+		pub = &stampedFeed{feed: feed}
+		return pub
+	}))
+	return &benchStack{Office: o, pub: pub}
 }
 
 func (s *benchStack) dialConsole(tb testing.TB, cookie, query string) *websocket.Conn {
 	tb.Helper()
-	h := http.Header{"Cookie": {sessionCookie + "=" + cookie}}
-	c, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(s.http.URL, "http")+"/ws/console"+query, h)
+	h := http.Header{"Cookie": {server.SessionCookie + "=" + cookie}}
+	c, _, err := websocket.DefaultDialer.Dial(consoleURL(s.URL(), query), h)
 	if err != nil {
 		tb.Fatalf("dial %s: %v (with %d clients each side needs a socket: is the hard limit of open files, ulimit -Hn, high enough?)", query, err, fanoutClients)
 	}
@@ -136,7 +85,7 @@ func (s *benchStack) dialConsole(tb testing.TB, cookie, query string) *websocket
 // trip alone, which includes the SQLite commit (synchronous=FULL).
 func BenchmarkCallNextRoundTrip(b *testing.B) {
 	s := newBenchStack(b)
-	c := s.dialConsole(b, s.signIn(b, "op1"), "?window=1")
+	c := s.dialConsole(b, sessionCookieFor(b, s.URL(), "op1"), "?window=1")
 	id := 0
 	roundTrip := func(action string) time.Duration {
 		id++
@@ -170,7 +119,7 @@ func BenchmarkCallNextRoundTrip(b *testing.B) {
 	// One waiting visitor per iteration, issued before the clock starts.
 	ctx := context.Background()
 	for range b.N {
-		if _, err := s.engine.Issue(ctx, queue.IssueRequest{Service: "passport"}); err != nil {
+		if _, err := s.Engine.Issue(ctx, queue.IssueRequest{Service: "passport"}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -193,7 +142,7 @@ func BenchmarkCallNextRoundTrip(b *testing.B) {
 // update — the same as in BenchmarkBareGorillaBroadcast500.
 func BenchmarkFanout500(b *testing.B) {
 	s := newBenchStack(b)
-	cookie := s.signIn(b, "op1")
+	cookie := sessionCookieFor(b, s.URL(), "op1")
 	conns := make([]*websocket.Conn, fanoutClients)
 	for i := range conns {
 		conns[i] = s.dialConsole(b, cookie, "?window=1")
@@ -204,10 +153,10 @@ func BenchmarkFanout500(b *testing.B) {
 	b.ResetTimer()
 	for range b.N {
 		var seq int64
-		s.engine.Read(func(qs *queue.State, _ time.Time) { seq = qs.LastSeq() + 1 })
+		s.Engine.Read(func(qs *queue.State, _ time.Time) { seq = qs.LastSeq() + 1 })
 		r.expect(seq)
 		start := time.Now()
-		if _, err := s.engine.Issue(ctx, queue.IssueRequest{Service: "criminal-record"}); err != nil {
+		if _, err := s.Engine.Issue(ctx, queue.IssueRequest{Service: "criminal-record"}); err != nil {
 			b.Fatal(err)
 		}
 		commit = append(commit, time.Since(start))
@@ -235,7 +184,7 @@ func BenchmarkBareGorillaBroadcast500(b *testing.B) {
 		if err != nil {
 			return
 		}
-		c := &bareConn{conn: conn, send: make(chan []byte, sendBuffer)}
+		c := &bareConn{conn: conn, send: make(chan []byte, server.SendBuffer)}
 		h.register <- c
 		go c.writeLoop()
 		for {
@@ -267,7 +216,7 @@ func BenchmarkBareGorillaBroadcast500(b *testing.B) {
 	b.ResetTimer()
 	for i := range b.N {
 		seq := int64(i + 1)
-		msg := mustJSON(console.QueueUpdate{Envelope: console.Envelope{Type: console.TypeQueue}, Seq: seq, Queue: q})
+		msg := server.MustJSON(console.QueueUpdate{Envelope: console.Envelope{Type: console.TypeQueue}, Seq: seq, Queue: q})
 		r.expect(seq)
 		start := time.Now()
 		h.broadcast <- msg
@@ -281,25 +230,12 @@ func BenchmarkBareGorillaBroadcast500(b *testing.B) {
 // sampleQueue is the queue view BenchmarkFanout500 sends after its first
 // change, so both fan-out benchmarks move the same bytes.
 func sampleQueue(tb testing.TB) queue.QueueView {
-	ctx := context.Background()
-	cfg := configs.Demo()
-	st, err := store.Open(ctx, filepath.Join(tb.TempDir(), "eq.db"))
-	if err != nil {
+	o := officetest.Start(tb)
+	defer o.Close()
+	if _, err := o.Engine.Issue(context.Background(), queue.IssueRequest{Service: "criminal-record"}); err != nil {
 		tb.Fatal(err)
 	}
-	defer st.Close()
-	state, err := store.Load(ctx, st, cfg.Office)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	engine := queue.NewEngine(state, st, queue.ClockFunc(time.Now), nil)
-	if err := engine.Roll(ctx); err != nil {
-		tb.Fatal(err)
-	}
-	if _, err := engine.Issue(ctx, queue.IssueRequest{Service: "criminal-record"}); err != nil {
-		tb.Fatal(err)
-	}
-	return engine.Queue()
+	return o.Engine.Queue()
 }
 
 type bareConn struct {
@@ -310,7 +246,7 @@ type bareConn struct {
 func (c *bareConn) writeLoop() {
 	defer c.conn.Close()
 	for msg := range c.send {
-		c.conn.SetWriteDeadline(time.Now().Add(writeWait))
+		c.conn.SetWriteDeadline(time.Now().Add(server.WriteWait))
 		if err := c.conn.WriteMessage(websocket.TextMessage, msg); err != nil {
 			return
 		}

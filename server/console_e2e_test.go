@@ -1,4 +1,4 @@
-package server
+package server_test
 
 import (
 	"context"
@@ -104,16 +104,16 @@ func TestConsoleInChromium(t *testing.T) {
 	s := newWSStack(t)
 	op1, op2 := page(t), page(t)
 
-	if err := chromedp.Run(op2, signInAt(s.http.URL, "op2", "2"), click("act-open")); err != nil {
+	if err := chromedp.Run(op2, signInAt(s.URL(), "op2", "2"), click("act-open")); err != nil {
 		t.Fatalf("op2 signs in: %v", err)
 	}
-	ticket, err := s.engine.Issue(context.Background(), queue.IssueRequest{Service: "passport"})
+	ticket, err := s.Engine.Issue(context.Background(), queue.IssueRequest{Service: "passport"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var reason string
 	err = chromedp.Run(op1,
-		signInAt(s.http.URL, "op1", "1"),
+		signInAt(s.URL(), "op1", "1"),
 		click("act-open"),
 		click("act-call-next"),
 		textIs("ticketNumber", ticket.Number),
@@ -145,7 +145,7 @@ func TestConsoleInChromium(t *testing.T) {
 	if !strings.Contains(reason2, "окно 2") {
 		t.Errorf("op2's reason = %q, want it to say the ticket was sent to window 2", reason2)
 	}
-	got, _ := s.engine.Ticket(ticket.ID)
+	got, _ := s.Engine.Ticket(ticket.ID)
 	if got.Status != queue.StatusCalled || got.Window != 2 || len(got.History) != 2 {
 		t.Fatalf("ticket after the browser flow = %+v", got)
 	}
@@ -158,7 +158,7 @@ func TestConsoleRefusalShownInChromium(t *testing.T) {
 	p := page(t)
 	var loginErr, msg string
 	err := chromedp.Run(p,
-		chromedp.Navigate(s.http.URL+"/console"),
+		chromedp.Navigate(s.URL()+"/console"),
 		chromedp.WaitVisible("#loginForm", chromedp.ByID),
 		chromedp.SendKeys("#loginName", "op3", chromedp.ByID),
 		chromedp.SendKeys("#loginPass", "wrong", chromedp.ByID),
@@ -171,7 +171,7 @@ func TestConsoleRefusalShownInChromium(t *testing.T) {
 	}
 	err = chromedp.Run(p,
 		chromedp.Evaluate(`document.getElementById('loginName').value = ''; document.getElementById('loginPass').value = ''`, nil),
-		signInAt(s.http.URL, "op3", "3")[2:],
+		signInAt(s.URL(), "op3", "3")[2:],
 	)
 	if err != nil {
 		t.Fatal(err)

@@ -1,14 +1,10 @@
-package server
+package server_test
 
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"net"
 	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -17,58 +13,23 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"eq/configs"
 	"eq/devices/console"
+	"eq/internal/officetest"
 	"eq/queue"
-	"eq/queue/store"
+	"eq/server"
 )
 
-// wsStack is a whole server on a real SQLite file, with the fan-out running.
+// wsStack is a whole office with the fan-out running and a fast ping, and
+// the session cookies of whoever signed in.
 type wsStack struct {
-	srv    *Server
-	engine *queue.Engine
-	http   *httptest.Server
+	*officetest.Office
 	cookie map[string]string // login → session cookie
 }
 
 func newWSStack(t *testing.T) *wsStack {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	cfg := configs.Demo()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "eq.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	state, err := store.Load(ctx, st, cfg.Office)
-	if err != nil {
-		t.Fatal(err)
-	}
-	feed := NewFeed()
-	engine := queue.NewEngine(state, st, queue.ClockFunc(time.Now), feed)
-	if err := engine.Roll(ctx); err != nil {
-		t.Fatal(err)
-	}
-	var accounts []Account
-	for _, a := range cfg.Staff {
-		for _, op := range cfg.Office.Operators {
-			if op.Login == a.Login {
-				accounts = append(accounts, Account{Login: a.Login, PasswordHash: a.PasswordHash, Role: op.Role, Window: a.Window})
-			}
-		}
-	}
-	srv := New(Options{Engine: engine, Health: st, Accounts: accounts, KioskTokens: cfg.KioskTokens,
-		Feed: feed, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), PingPeriod: 200 * time.Millisecond})
-	hubDone := make(chan struct{})
-	go func() { srv.RunHub(ctx); close(hubDone) }()
-	ts := httptest.NewServer(srv.Handler())
-	t.Cleanup(func() {
-		ts.CloseClientConnections()
-		ts.Close()
-		cancel()
-		<-hubDone
-		st.Close()
-	})
-	return &wsStack{srv: srv, engine: engine, http: ts, cookie: map[string]string{}}
+	o := officetest.Start(t, officetest.WithServerOptions(func(o *server.Options) { o.PingPeriod = 200 * time.Millisecond }))
+	return &wsStack{Office: o, cookie: map[string]string{}}
 }
 
 // signIn logs in once per login and remembers the cookie.
@@ -77,31 +38,44 @@ func (s *wsStack) signIn(t *testing.T, login string) string {
 	if c, ok := s.cookie[login]; ok {
 		return c
 	}
-	resp, err := http.Post(s.http.URL+"/api/v1/login", "application/json", strings.NewReader(`{"login":"`+login+`","password":"demo"}`))
+	c := sessionCookieFor(t, s.URL(), login)
+	s.cookie[login] = c
+	return c
+}
+
+// sessionCookieFor signs login in at base with the demo password, as a
+// keypad does, and returns the session cookie.
+func sessionCookieFor(tb testing.TB, base, login string) string {
+	tb.Helper()
+	resp, err := http.Post(base+"/api/v1/login", "application/json", strings.NewReader(`{"login":"`+login+`","password":"demo"}`))
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	resp.Body.Close()
 	for _, c := range resp.Cookies() {
-		if c.Name == sessionCookie {
-			s.cookie[login] = c.Value
+		if c.Name == server.SessionCookie {
 			return c.Value
 		}
 	}
-	t.Fatalf("login %s: status %d, no cookie", login, resp.StatusCode)
+	tb.Fatalf("login %s: status %d, no cookie", login, resp.StatusCode)
 	return ""
+}
+
+// consoleURL is the address of the console WebSocket at base.
+func consoleURL(base, query string) string {
+	return "ws" + strings.TrimPrefix(base, "http") + "/ws/console" + query
 }
 
 func (s *wsStack) dial(t *testing.T, login, query string, header ...string) (*websocket.Conn, *http.Response, error) {
 	t.Helper()
 	h := http.Header{}
 	if login != "" {
-		h.Set("Cookie", sessionCookie+"="+s.signIn(t, login))
+		h.Set("Cookie", server.SessionCookie+"="+s.signIn(t, login))
 	}
 	for i := 0; i+1 < len(header); i += 2 {
 		h.Set(header[i], header[i+1])
 	}
-	return websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(s.http.URL, "http")+"/ws/console"+query, h)
+	return websocket.DefaultDialer.Dial(consoleURL(s.URL(), query), h)
 }
 
 func (s *wsStack) mustDial(t *testing.T, login, query string) *websocket.Conn {
@@ -169,7 +143,7 @@ func TestConsoleSession(t *testing.T) {
 	if r := command(t, c, "2", "call-next", ""); r.OK || r.Error == nil || r.Error.Code != queue.ECONFLICT || r.Error.Message == "" {
 		t.Fatalf("call-next with nobody waiting: %+v, want a conflict with a message", r)
 	}
-	if _, err := s.engine.Issue(context.Background(), queue.IssueRequest{Service: "passport"}); err != nil {
+	if _, err := s.Engine.Issue(context.Background(), queue.IssueRequest{Service: "passport"}); err != nil {
 		t.Fatal(err)
 	}
 	// The queue change arrives by itself, before anyone asks.
@@ -224,8 +198,8 @@ func TestConsoleRefusals(t *testing.T) {
 	t.Run("signing out ends the console", func(t *testing.T) {
 		c := s.mustDial(t, "op2", "?window=2")
 		read(t, c)
-		req, _ := http.NewRequest(http.MethodPost, s.http.URL+"/api/v1/logout", nil)
-		req.Header.Set("Cookie", sessionCookie+"="+s.cookie["op2"])
+		req, _ := http.NewRequest(http.MethodPost, s.URL()+"/api/v1/logout", nil)
+		req.Header.Set("Cookie", server.SessionCookie+"="+s.cookie["op2"])
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
@@ -266,19 +240,19 @@ func TestManyConsoles(t *testing.T) {
 	boss := queue.Actor{Login: "manager", Role: queue.RoleManager}
 	// Open windows 1–4 for their operators, then serve a few visitors at each.
 	for w := 1; w <= 4; w++ {
-		if _, err := s.engine.WindowAction(ctx, queue.WindowCommand{Window: w, Action: queue.ActionOpen, Actor: boss, Operator: fmt.Sprintf("op%d", w)}); err != nil {
+		if _, err := s.Engine.WindowAction(ctx, queue.WindowCommand{Window: w, Action: queue.ActionOpen, Actor: boss, Operator: fmt.Sprintf("op%d", w)}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	for i := 0; i < 3; i++ {
 		for _, svc := range []string{"passport", "foreign-passport", "property-rights"} {
-			s.engine.Issue(ctx, queue.IssueRequest{Service: svc})
+			s.Engine.Issue(ctx, queue.IssueRequest{Service: svc})
 		}
 	}
 	for w := 1; w <= 4; w++ {
 		op := queue.Actor{Login: fmt.Sprintf("op%d", w), Role: queue.RoleOperator}
 		for _, a := range []queue.Action{queue.ActionCallNext, queue.ActionStart, queue.ActionFinish} {
-			if _, err := s.engine.WindowAction(ctx, queue.WindowCommand{Window: w, Action: a, Actor: op}); err != nil {
+			if _, err := s.Engine.WindowAction(ctx, queue.WindowCommand{Window: w, Action: a, Actor: op}); err != nil {
 				t.Fatalf("window %d %s: %v", w, a, err)
 			}
 		}
@@ -321,20 +295,18 @@ func TestSlowConsoleIsDroppedAndResyncs(t *testing.T) {
 	fast := s.mustDial(t, "op2", "?window=2")
 	read(t, fast)
 	// Far more than the send buffer and the socket buffers hold.
-	big := mustJSON(map[string]string{"type": "queue", "pad": strings.Repeat("я", 64<<10)})
+	big := server.MustJSON(map[string]string{"type": "queue", "pad": strings.Repeat("я", 64<<10)})
 	deadline := time.Now().Add(20 * time.Second)
-	for s.srv.hub.count() == 2 && time.Now().Before(deadline) {
-		s.srv.hub.mu.Lock()
-		s.srv.hub.broadcast(big, 1)
-		s.srv.hub.mu.Unlock()
+	for s.Server.HubCount() == 2 && time.Now().Before(deadline) {
+		s.Server.Broadcast(big, 1)
 		time.Sleep(time.Millisecond)
 	}
-	if got := s.srv.hub.count(); got != 1 {
+	if got := s.Server.HubCount(); got != 1 {
 		t.Fatalf("clients after flooding a slow one = %d, want 1", got)
 	}
 	// The fast client is unaffected.
 	ctx := context.Background()
-	s.engine.WindowAction(ctx, queue.WindowCommand{Window: 2, Action: queue.ActionOpen, Actor: queue.Actor{Login: "op2", Role: queue.RoleOperator}})
+	s.Engine.WindowAction(ctx, queue.WindowCommand{Window: 2, Action: queue.ActionOpen, Actor: queue.Actor{Login: "op2", Role: queue.RoleOperator}})
 	readUntil(t, fast, func(m msg) bool { return m.Type == console.TypeWindow && m.Window.Open })
 	// The slow one reconnects and gets the whole state again.
 	slow.Close()
@@ -367,7 +339,7 @@ func TestConsolesLeaveNoGoroutines(t *testing.T) {
 	if got := runtime.NumGoroutine(); got > base {
 		t.Fatalf("goroutines %d after all consoles closed, want at most %d", got, base)
 	}
-	if n := s.srv.hub.count(); n != 0 {
+	if n := s.Server.HubCount(); n != 0 {
 		t.Fatalf("hub still holds %d clients", n)
 	}
 }
@@ -402,8 +374,8 @@ func TestShutdownClosesConsoles(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- s.srv.Run(ctx, ln, 5*time.Second) }()
-	h := http.Header{"Cookie": {sessionCookie + "=" + s.signIn(t, "op5")}}
+	go func() { done <- s.Server.Run(ctx, ln, 5*time.Second) }()
+	h := http.Header{"Cookie": {server.SessionCookie + "=" + s.signIn(t, "op5")}}
 	c, _, err := websocket.DefaultDialer.Dial("ws://"+ln.Addr().String()+"/ws/console?window=5", h)
 	if err != nil {
 		t.Fatal(err)

@@ -5,11 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
-	"net/http/httptest"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -19,15 +16,15 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
-	"eq/configs"
+	"eq/internal/officetest"
 	"eq/queue"
-	"eq/queue/store"
 	"eq/server"
 )
 
-// The tests run the real stack: an SQLite file in t.TempDir, the log
-// replayed by store.Load, the engine on a clock the test moves by hand, and
-// the server behind httptest.NewServer, spoken to by real HTTP clients.
+// The tests run the real stack that officetest starts: an SQLite file in
+// t.TempDir, the log replayed by store.Load, the engine on a clock the test
+// moves by hand, and the server behind an httptest server, spoken to by real
+// HTTP clients.
 
 const kioskToken = "demo-kiosk" // the demo office's kiosk token
 
@@ -60,81 +57,35 @@ func (c *clock) Advance(d time.Duration) {
 	c.now = c.now.Add(d)
 }
 
-// stack is one running office: store, engine and HTTP server.
+// stack is one running office on the test's clock.
 type stack struct {
-	path   string
-	clock  *clock
-	store  *store.Store
-	engine *queue.Engine
-	http   *httptest.Server
-
-	closeOnce sync.Once
+	*officetest.Office
+	clock *clock
 }
 
 // newStack starts the demo office on a fresh database at day0 with the
 // working day open. edit, if given, changes the server options first.
 func newStack(t *testing.T, edit ...func(*server.Options)) *stack {
 	t.Helper()
-	return startStack(t, filepath.Join(t.TempDir(), "eq.db"), &clock{now: day0}, edit...)
+	return startStack(t, "", &clock{now: day0}, edit...)
 }
 
 // startStack starts the demo office on the database at path, rebuilding
-// the state from whatever the log there holds.
+// the state from whatever the log there holds; "" is a fresh database.
+// Staff sign in fast (see fastHashes) unless edit says otherwise.
 func startStack(t *testing.T, path string, clk *clock, edit ...func(*server.Options)) *stack {
 	t.Helper()
-	ctx := context.Background()
-	cfg := configs.Demo()
-	st, err := store.Open(ctx, path)
-	if err != nil {
-		t.Fatalf("store.Open: %v", err)
+	opts := []officetest.Option{
+		officetest.WithClock(clk),
+		officetest.WithServerOptions(func(o *server.Options) { o.Accounts = fastHashes(o.Accounts) }),
 	}
-	state, err := store.Load(ctx, st, cfg.Office)
-	if err != nil {
-		st.Close()
-		t.Fatalf("store.Load: %v", err)
-	}
-	engine := queue.NewEngine(state, st, clk, nil)
-	if err := engine.Roll(ctx); err != nil {
-		st.Close()
-		t.Fatalf("Roll: %v", err)
-	}
-	opts := server.Options{
-		Engine:        engine,
-		Health:        st,
-		Accounts:      fastHashes(demoAccounts(cfg)),
-		KioskTokens:   cfg.KioskTokens,
-		DisplayTokens: cfg.DisplayTokens,
-		Logger:        slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Now:           clk.Now,
+	if path != "" {
+		opts = append(opts, officetest.WithPath(path))
 	}
 	for _, e := range edit {
-		e(&opts)
+		opts = append(opts, officetest.WithServerOptions(e))
 	}
-	s := &stack{path: path, clock: clk, store: st, engine: engine,
-		http: httptest.NewServer(server.New(opts).Handler())}
-	t.Cleanup(s.Close)
-	return s
-}
-
-// Close stops the server and closes the store; later calls do nothing.
-func (s *stack) Close() {
-	s.closeOnce.Do(func() {
-		s.http.Close()
-		s.store.Close()
-	})
-}
-
-// demoAccounts are the demo staff as `eq serve` builds them.
-func demoAccounts(cfg *configs.Config) []server.Account {
-	roles := map[string]queue.Role{}
-	for _, op := range cfg.Office.Operators {
-		roles[op.Login] = op.Role
-	}
-	var out []server.Account
-	for _, a := range cfg.Staff {
-		out = append(out, server.Account{Login: a.Login, PasswordHash: a.PasswordHash, Role: roles[a.Login], Window: a.Window})
-	}
-	return out
+	return &stack{Office: officetest.Start(t, opts...), clock: clk}
 }
 
 // fastHashes gives accounts a bcrypt hash of the same password "demo" at
@@ -163,7 +114,7 @@ var (
 // lastSeq is the log position now: a refused request must leave it as it was.
 func (s *stack) lastSeq(t *testing.T) int64 {
 	t.Helper()
-	seq, err := s.store.LastSeq(context.Background())
+	seq, err := s.Store.LastSeq(context.Background())
 	if err != nil {
 		t.Fatalf("LastSeq: %v", err)
 	}
@@ -179,7 +130,7 @@ type client struct {
 
 // anon is a client with neither a token nor a session.
 func (s *stack) anon() *client {
-	return &client{s: s, hc: s.http.Client()}
+	return &client{s: s, hc: s.HTTP.Client()}
 }
 
 // kiosk is a client with the demo kiosk token.
@@ -196,7 +147,7 @@ func (s *stack) staffClient(t *testing.T) *client {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &client{s: s, hc: &http.Client{Jar: jar, Transport: s.http.Client().Transport}}
+	return &client{s: s, hc: &http.Client{Jar: jar, Transport: s.HTTP.Client().Transport}}
 }
 
 // signIn signs login in with the demo password. Each sign-in costs a bcrypt
@@ -226,7 +177,7 @@ func (c *client) do(t *testing.T, method, path, body string, header ...string) r
 	if body != "" {
 		rd = strings.NewReader(body)
 	}
-	req, err := http.NewRequest(method, c.s.http.URL+path, rd)
+	req, err := http.NewRequest(method, c.s.URL()+path, rd)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -465,7 +416,7 @@ func TestHealthz(t *testing.T) {
 	}
 
 	t.Run("a closed store is reported as unavailable", func(t *testing.T) {
-		s.store.Close()
+		s.Store.Close()
 		checkError(t, s.anon().get(t, "/healthz"), http.StatusServiceUnavailable, queue.EINTERNAL)
 	})
 }
@@ -475,7 +426,7 @@ func TestHealthz(t *testing.T) {
 func TestStoreFailure(t *testing.T) {
 	t.Parallel()
 	s := newStack(t)
-	s.store.Close()
+	s.Store.Close()
 
 	e := checkError(t, s.kiosk().post(t, "/api/v1/tickets", `{"service_id":"passport"}`), http.StatusInternalServerError, queue.EINTERNAL)
 	if strings.Contains(e.Error.MessageEN, "sql") || strings.Contains(e.Error.MessageEN, "store") {
@@ -519,7 +470,7 @@ func TestRestartKeepsTickets(t *testing.T) {
 	s.kiosk().post(t, "/api/v1/tickets/"+first.ID+"/cancel", "").decode(t, http.StatusOK, &cancelled)
 	s.Close()
 
-	s2 := startStack(t, s.path, s.clock)
+	s2 := startStack(t, s.Path, s.clock)
 	for _, want := range []struct {
 		id, number, status string
 	}{

@@ -343,10 +343,10 @@ func TestQueue(t *testing.T) {
 		// the queue shows, and a sign-in would only cost time.
 		ctx := t.Context()
 		op1 := queue.Actor{Login: "op1", Role: queue.RoleOperator}
-		if _, err := s.engine.WindowAction(ctx, queue.WindowCommand{Window: 1, Action: queue.ActionOpen, Actor: op1}); err != nil {
+		if _, err := s.Engine.WindowAction(ctx, queue.WindowCommand{Window: 1, Action: queue.ActionOpen, Actor: op1}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.engine.WindowAction(ctx, queue.WindowCommand{Window: 1, Action: queue.ActionCallNext, Actor: op1}); err != nil {
+		if _, err := s.Engine.WindowAction(ctx, queue.WindowCommand{Window: 1, Action: queue.ActionCallNext, Actor: op1}); err != nil {
 			t.Fatal(err)
 		}
 		q := s.queue(t)
@@ -377,9 +377,9 @@ func TestConcurrentIssue(t *testing.T) {
 		wg.Go(func() {
 			// Not the client helpers: they may call t.Fatal, which only the
 			// test's own goroutine may do.
-			req, _ := http.NewRequest(http.MethodPost, s.http.URL+"/api/v1/tickets", strings.NewReader(`{"service_id":"passport"}`))
+			req, _ := http.NewRequest(http.MethodPost, s.URL()+"/api/v1/tickets", strings.NewReader(`{"service_id":"passport"}`))
 			req.Header.Set("Authorization", "Bearer "+kioskToken)
-			resp, err := s.http.Client().Do(req)
+			resp, err := s.HTTP.Client().Do(req)
 			if err != nil {
 				t.Error(err)
 				return

@@ -382,7 +382,7 @@ func TestCrossSiteRequests(t *testing.T) {
 	})
 
 	t.Run("a same-origin post passes", func(t *testing.T) {
-		r := op1.do(t, http.MethodPost, "/api/v1/windows/1/open", "", "Sec-Fetch-Site", "same-origin", "Origin", s.http.URL)
+		r := op1.do(t, http.MethodPost, "/api/v1/windows/1/open", "", "Sec-Fetch-Site", "same-origin", "Origin", s.URL())
 		var w windowJSON
 		r.decode(t, http.StatusOK, &w)
 		if !w.Open {

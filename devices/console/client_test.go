@@ -5,108 +5,35 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/cookiejar"
-	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"eq/configs"
 	"eq/devices/console"
+	"eq/internal/officetest"
 	"eq/queue"
-	"eq/queue/store"
 	"eq/server"
 )
 
-// stack is a whole server on a real SQLite file, with the fan-out running,
-// behind a listener that can cut every connection the way a network does.
+// stack is a whole office with the fan-out running and a fast ping; its
+// Cut drops every connection the way a network does.
 type stack struct {
-	engine *queue.Engine
-	http   *httptest.Server
-	ln     *cutListener
+	*officetest.Office
 }
 
 func newStack(t *testing.T) *stack {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	cfg := configs.Demo()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "eq.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	state, err := store.Load(ctx, st, cfg.Office)
-	if err != nil {
-		t.Fatal(err)
-	}
-	feed := server.NewFeed()
-	engine := queue.NewEngine(state, st, queue.ClockFunc(time.Now), feed)
-	if err := engine.Roll(ctx); err != nil {
-		t.Fatal(err)
-	}
-	var accounts []server.Account
-	for _, a := range cfg.Staff {
-		for _, op := range cfg.Office.Operators {
-			if op.Login == a.Login {
-				accounts = append(accounts, server.Account{Login: a.Login, PasswordHash: a.PasswordHash, Role: op.Role, Window: a.Window})
-			}
-		}
-	}
-	srv := server.New(server.Options{Engine: engine, Health: st, Accounts: accounts, KioskTokens: cfg.KioskTokens,
-		Feed: feed, Logger: slog.New(slog.DiscardHandler), PingPeriod: 200 * time.Millisecond})
-	hubDone := make(chan struct{})
-	go func() { srv.RunHub(ctx); close(hubDone) }()
-	ts := httptest.NewUnstartedServer(srv.Handler())
-	// httptest forgets hijacked connections, so CloseClientConnections
-	// cannot cut a WebSocket; this listener remembers them.
-	ln := &cutListener{Listener: ts.Listener}
-	ts.Listener = ln
-	ts.Start()
-	t.Cleanup(func() {
-		ln.cut()
-		ts.Close()
-		cancel()
-		<-hubDone
-		st.Close()
-	})
-	return &stack{engine: engine, http: ts, ln: ln}
-}
-
-// cutListener keeps every accepted connection so a test can cut them all.
-type cutListener struct {
-	net.Listener
-	mu    sync.Mutex
-	conns []net.Conn
-}
-
-func (l *cutListener) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if err == nil {
-		l.mu.Lock()
-		l.conns = append(l.conns, c)
-		l.mu.Unlock()
-	}
-	return c, err
-}
-
-// cut closes every connection the server has, WebSockets included.
-func (l *cutListener) cut() {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for _, c := range l.conns {
-		c.Close()
-	}
-	l.conns = nil
+	return &stack{officetest.Start(t, officetest.WithServerOptions(func(o *server.Options) { o.PingPeriod = 200 * time.Millisecond }))}
 }
 
 func (s *stack) issue(t *testing.T, service string) queue.TicketView {
 	t.Helper()
-	tv, err := s.engine.Issue(context.Background(), queue.IssueRequest{Service: service})
+	tv, err := s.Engine.Issue(context.Background(), queue.IssueRequest{Service: service})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +44,7 @@ func (s *stack) issue(t *testing.T, service string) queue.TicketView {
 func (s *stack) dial(t *testing.T, login string, window int, opts ...console.Option) *console.Client {
 	t.Helper()
 	opts = append([]console.Option{console.WithBackoff(50*time.Millisecond, 200*time.Millisecond)}, opts...)
-	c, err := console.Dial(context.Background(), s.http.URL, window, login, "demo", opts...)
+	c, err := console.Dial(context.Background(), s.URL(), window, login, "demo", opts...)
 	if err != nil {
 		t.Fatalf("dial %s at window %d: %v", login, window, err)
 	}
@@ -248,7 +175,7 @@ func TestStateUpdatesArriveWithoutAsking(t *testing.T) {
 	waitFor(t, c, "the queue update for the new ticket", func(s console.Snapshot) bool {
 		return waiting(s.State, "passport") == 1 && s.State.Window.Waiting == 1
 	})
-	if _, err := s.engine.WindowAction(context.Background(), queue.WindowCommand{Window: 2, Action: queue.ActionOpen,
+	if _, err := s.Engine.WindowAction(context.Background(), queue.WindowCommand{Window: 2, Action: queue.ActionOpen,
 		Actor: queue.Actor{Login: "op2", Role: queue.RoleOperator}}); err != nil {
 		t.Fatal(err)
 	}
@@ -267,10 +194,10 @@ func TestDialRefuses(t *testing.T) {
 		code     queue.Code
 		ru, en   string
 	}{
-		{"a wrong password, with the server's message", s.http.URL, 1, "wrong", queue.EUNAUTHORIZED, "неверный логин или пароль", "wrong login or password"},
-		{"a window the office does not have", s.http.URL, 99, "demo", queue.ENOTFOUND, "окно 99 не найдено", "window 99 not found"},
-		{"an address that is not http", "ftp://" + strings.TrimPrefix(s.http.URL, "http://"), 1, "demo", queue.EINTERNAL, "", ""},
-		{"window zero", s.http.URL, 0, "demo", queue.EINTERNAL, "", ""},
+		{"a wrong password, with the server's message", s.URL(), 1, "wrong", queue.EUNAUTHORIZED, "неверный логин или пароль", "wrong login or password"},
+		{"a window the office does not have", s.URL(), 99, "demo", queue.ENOTFOUND, "окно 99 не найдено", "window 99 not found"},
+		{"an address that is not http", "ftp://" + strings.TrimPrefix(s.URL(), "http://"), 1, "demo", queue.EINTERNAL, "", ""},
+		{"window zero", s.URL(), 0, "demo", queue.EINTERNAL, "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -301,7 +228,7 @@ func TestReconnectsAndResyncsAfterTheNetworkDrops(t *testing.T) {
 	if _, err := c.Do(ctx, "open", console.Params{}); err != nil {
 		t.Fatal(err)
 	}
-	s.ln.cut()
+	s.Cut()
 	waitFor(t, c, "going offline", func(s console.Snapshot) bool { return !s.Online })
 	if _, err := c.Do(ctx, "call-next", console.Params{}); !errors.Is(err, console.ErrOffline) {
 		t.Fatalf("a command while offline: %v, want ErrOffline", err)
@@ -346,7 +273,7 @@ func TestSignsInAgainWhenTheServerEndsTheSession(t *testing.T) {
 	var logs syncBuffer
 	c := s.dial(t, "op4", 4, console.WithHTTPClient(&http.Client{Jar: jar}),
 		console.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
-	u, _ := url.Parse(s.http.URL)
+	u, _ := url.Parse(s.URL())
 	var session string
 	for _, ck := range jar.Cookies(u) {
 		if ck.Name == "eq_session" {
@@ -355,7 +282,7 @@ func TestSignsInAgainWhenTheServerEndsTheSession(t *testing.T) {
 	}
 	// Signing the session out makes the server drop its consoles with 1013
 	// "try again later"; the old cookie is then refused.
-	req, _ := http.NewRequest(http.MethodPost, s.http.URL+"/api/v1/logout", nil)
+	req, _ := http.NewRequest(http.MethodPost, s.URL()+"/api/v1/logout", nil)
 	req.AddCookie(&http.Cookie{Name: "eq_session", Value: session})
 	req.Close = true
 	resp, err := http.DefaultClient.Do(req)
@@ -387,14 +314,14 @@ func TestEndingTheClientLeavesNoGoroutines(t *testing.T) {
 			base := runtime.NumGoroutine()
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
-			c, err := console.Dial(ctx, s.http.URL, 5, "op5", "demo", console.WithBackoff(50*time.Millisecond, 100*time.Millisecond))
+			c, err := console.Dial(ctx, s.URL(), 5, "op5", "demo", console.WithBackoff(50*time.Millisecond, 100*time.Millisecond))
 			if err != nil {
 				t.Fatal(err)
 			}
 			if _, err := c.Do(ctx, "open", console.Params{}); err != nil {
 				t.Fatal(err)
 			}
-			s.ln.cut() // a reconnection too, to be sure it leaves nothing behind
+			s.Cut() // a reconnection too, to be sure it leaves nothing behind
 			waitFor(t, c, "reconnecting", func(s console.Snapshot) bool { return s.Online && s.Conns == 2 })
 
 			tt.end(c, cancel)
