@@ -9,12 +9,14 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/crypto/bcrypt"
 
 	"eq/configs"
+	"eq/kiosk"
 	"eq/queue"
 	"eq/queue/store"
 	"eq/server"
@@ -95,6 +97,11 @@ func runServe(ctx context.Context, o *serveOptions, stdout io.Writer, log *slog.
 	}
 	accounts := staffAccounts(cfg)
 	demo := demoAccounts(accounts)
+	stations, err := openStations(cfg, filepath.Dir(o.db), log)
+	if err != nil {
+		return err
+	}
+	printing := kiosk.NewPrinting(cfg.Office, stations, log)
 
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
@@ -105,7 +112,7 @@ func runServe(ctx context.Context, o *serveOptions, stdout io.Writer, log *slog.
 	}
 	srv := server.New(server.Options{
 		Engine: engine, Health: st, Accounts: accounts, Logger: log, Feed: feed,
-		KioskTokens: cfg.KioskTokens, DisplayTokens: cfg.DisplayTokens,
+		KioskTokens: cfg.KioskTokens, DisplayTokens: cfg.DisplayTokens, Printing: printing,
 	})
 	printBanner(stdout, cfg, ln.Addr(), o.db, demo)
 	if len(demo) > 0 {
@@ -113,15 +120,24 @@ func runServe(ctx context.Context, o *serveOptions, stdout io.Writer, log *slog.
 	}
 	log.Info("serving", "addr", ln.Addr().String(), "db", o.db, "config", cfg.Source)
 
-	rollCtx, stopRoll := context.WithCancel(ctx)
-	rolled := make(chan struct{})
+	// Shutdown goes in order: HTTP (inside srv.Run), then the devices and
+	// the day roller, then the store (deferred above).
+	bg, stopBG := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Add(2)
 	go func() {
-		defer close(rolled)
-		rollDays(rollCtx, engine, log)
+		defer wg.Done()
+		rollDays(bg, engine, log)
+	}()
+	go func() {
+		defer wg.Done()
+		if err := printing.Run(bg); err != nil {
+			log.Error("printers", "err", err)
+		}
 	}()
 	err = srv.Run(ctx, ln, shutdownGrace)
-	stopRoll()
-	<-rolled
+	stopBG()
+	wg.Wait()
 	log.Info("stopped")
 	return err
 }
@@ -171,6 +187,12 @@ func printBanner(w io.Writer, cfg *configs.Config, addr net.Addr, db string, dem
 	}
 	fmt.Fprintf(w, "%s\n%s\n\n", cfg.Office.Name.RU, cfg.Office.Name.EN)
 	fmt.Fprintf(w, "  Сервер очереди (queue server):  %s/\n", base)
+	kioskToken := "<токен киоска>"
+	if cfg.Source == configs.DemoSource && len(cfg.KioskTokens) > 0 {
+		kioskToken = cfg.KioskTokens[0]
+	}
+	fmt.Fprintf(w, "  Киоск (kiosk):                  %s/kiosk?token=%s\n", base, kioskToken)
+	fmt.Fprintf(w, "  Пульт оператора (console):      %s/console\n", base)
 	fmt.Fprintf(w, "  API:                            %s/api/v1/services\n", base)
 	fmt.Fprintf(w, "  Конфигурация (config):          %s\n", cfg.Source)
 	fmt.Fprintf(w, "  База данных (database):         %s\n", abs)

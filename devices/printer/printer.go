@@ -476,7 +476,9 @@ func (p *Printer) setStatus(st Status) {
 		return
 	}
 	level := slog.LevelInfo
-	if !st.Ready {
+	if !st.Ready && !st.stopped {
+		// Our own stop is no trouble; anything else keeping a ticket from
+		// printing is.
 		level = slog.LevelWarn
 	}
 	p.o.log.Log(context.Background(), level, "printer status", "device", p.o.name, "ready", st.Ready, "status", st.MessageEN, "detail", st.Detail)

@@ -30,6 +30,8 @@ type Status struct {
 	// transport error, for the administrator.
 	Detail    string    `json:"detail,omitempty"`
 	CheckedAt time.Time `json:"checked_at"`
+
+	stopped bool // stopped by us, not by trouble
 }
 
 // NotReadyError is why a job was refused before any of it was sent. It
@@ -115,6 +117,7 @@ func statusOffline(err error, now time.Time) Status {
 		s.Message, s.MessageEN = "Принтер отвечает неразборчиво: проверьте скорость порта в настройках", "garbled answer from the printer: check the baud rate"
 	case errors.Is(err, ErrClosed):
 		s.Message, s.MessageEN = "Принтер остановлен", "the printer driver is stopped"
+		s.stopped = true
 	default:
 		s.Message, s.MessageEN = "Принтер не подключён: проверьте кабель и питание", "the printer is not connected: check its cable and power"
 	}
