@@ -238,7 +238,7 @@ func (s *Server) handleServices(w http.ResponseWriter, r *http.Request) {
 	for _, g := range o.Groups {
 		groups = append(groups, groupView{ID: g.ID, Name: g.Name})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"office": o.Name, "groups": groups, "services": s.engine.Services()})
+	writeJSON(w, http.StatusOK, map[string]any{"office": o.Name, "timezone": o.Location.String(), "groups": groups, "services": s.engine.Services()})
 }
 
 func (s *Server) handleQueue(w http.ResponseWriter, r *http.Request) {

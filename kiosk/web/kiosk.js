@@ -10,7 +10,7 @@
       haveAppointment: 'У меня есть запись', enterCode: 'ввести код записи', back: 'Назад', yourNumber: 'Ваш номер',
       done: 'Готово', codeTitle: 'Введите код записи', privileged: 'Льготная категория (инвалиды, ветераны, беременные) — вызов вне очереди',
       waiting: 'ждут', wait: 'ожидание ≈', min: 'мин', now: 'без ожидания', closed: 'сейчас не принимает',
-      services: 'услуг', position: 'Перед вами в очереди', predicted: 'Ожидание примерно', minutes: 'мин',
+      services: ['услуга', 'услуги', 'услуг'], position: 'Перед вами в очереди', predicted: 'Ожидание примерно', minutes: 'мин',
       printed: 'Возьмите талон из принтера. Следите за табло — номер объявят.',
       notPrinted: 'Талон не напечатан. Запомните или сфотографируйте номер — его объявят на табло.',
       offline: 'Нет связи с сервером очереди. Обратитесь к администратору.', codeDigits: 'Код записи — 6 цифр',
@@ -21,7 +21,7 @@
       haveAppointment: 'I have an appointment', enterCode: 'enter the booking code', back: 'Back', yourNumber: 'Your number',
       done: 'Done', codeTitle: 'Enter your booking code', privileged: 'Priority visitor (disabled, veteran, pregnant) — called first',
       waiting: 'waiting', wait: 'wait ≈', min: 'min', now: 'no wait', closed: 'closed now',
-      services: 'services', position: 'Ahead of you', predicted: 'Expected wait', minutes: 'min',
+      services: ['service', 'services', 'services'], position: 'Ahead of you', predicted: 'Expected wait', minutes: 'min',
       printed: 'Take your ticket from the printer. Watch the display for your number.',
       notPrinted: 'The ticket was not printed. Remember or photograph your number — it will be shown on the display.',
       offline: 'No connection to the queue server. Please ask the staff.', codeDigits: 'The code has 6 digits',
@@ -42,6 +42,14 @@
   let idle = null;
 
   const t = (k) => T[lang][k] || T.ru[k] || k;
+  // count says n with the word's right form: 1 услуга, 3 услуги, 5 услуг.
+  const count = (n, k) => {
+    const [one, few, many] = t(k);
+    if (lang !== 'ru') return n + ' ' + (n === 1 ? one : many);
+    const m10 = n % 10, m100 = n % 100;
+    const word = m10 === 1 && m100 !== 11 ? one : m10 >= 2 && m10 <= 4 && (m100 < 12 || m100 > 14) ? few : many;
+    return n + ' ' + word;
+  };
   const text = (x) => (x ? (lang === 'ru' ? x.ru : x.en || x.ru) : '');
   const errText = (e) => (lang === 'ru' ? e.message : e.message_en || e.message);
 
@@ -121,7 +129,7 @@
     for (const g of data.groups) {
       const svcs = data.services.filter((s) => s.group === g.id);
       const waiting = svcs.reduce((n, s) => n + s.waiting, 0);
-      groups.appendChild(tile(text(g.name), svcs.length + ' ' + t('services') + ' · ' + t('waiting') + ': ' + waiting, false, () => openGroup(g.id)));
+      groups.appendChild(tile(text(g.name), count(svcs.length, 'services') + ' · ' + t('waiting') + ': ' + waiting, false, () => openGroup(g.id)));
     }
     if (current.screen === 'services') renderServices();
   }
@@ -150,6 +158,7 @@
     try {
       data = await api('GET', '/api/v1/services');
       render();
+      tick();
       if (current.screen === 'failure') show('home');
     } catch (err) {
       if (!data) { $('failureText').textContent = err.message; show('failure'); }
@@ -227,7 +236,12 @@
   $('lang').addEventListener('click', () => { lang = lang === 'ru' ? 'en' : 'ru'; applyLang(); });
   $('access').addEventListener('click', () => document.body.classList.toggle('access'));
 
-  const tick = () => { $('clock').textContent = new Date().toLocaleTimeString('ru-RU', { hour: '2-digit', minute: '2-digit' }); };
+  // The office's clock, whatever zone the kiosk PC is set to.
+  const tick = () => {
+    const opts = { hour: '2-digit', minute: '2-digit' };
+    if (data && data.timezone) opts.timeZone = data.timezone;
+    $('clock').textContent = new Date().toLocaleTimeString('ru-RU', opts);
+  };
   setInterval(tick, 1000);
   tick();
   buildKeypad();

@@ -1,0 +1,147 @@
+package server_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"eq/configs"
+	"eq/devices/escpos"
+	"eq/devices/printer"
+	"eq/internal/officetest"
+	"eq/kiosk"
+	"eq/server"
+)
+
+// kioskOffice is the demo office whose kiosk prints through t's transport.
+func kioskOffice(t *testing.T, tr printer.Transport) *officetest.Office {
+	t.Helper()
+	pr := printer.New(tr, escpos.Generic80, printer.WithPollInterval(0), printer.WithTimeouts(2*time.Second, 300*time.Millisecond))
+	printing := kiosk.NewPrinting(configs.Demo().Office,
+		[]*kiosk.Station{{ID: "kiosk-1", KioskToken: "demo-kiosk", Transport: "test", Printer: pr}},
+		slog.New(slog.NewTextHandler(io.Discard, nil)))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- printing.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return officetest.Start(t, officetest.WithServerOptions(func(o *server.Options) { o.Printing = printing }))
+}
+
+// TestKioskInChromium: a visitor taps a life situation and a service, sees
+// the number; the ticket is in the API and its paper in the virtual printer.
+func TestKioskInChromium(t *testing.T) {
+	dir := t.TempDir()
+	o := kioskOffice(t, printer.NewVirtual(printer.VirtualConfig{Dir: dir, Profile: escpos.Generic80}))
+	p := page(t)
+	var number, note string
+	err := chromedp.Run(p,
+		chromedp.Navigate(o.URL()+"/kiosk?token=demo-kiosk"),
+		chromedp.Poll(`document.querySelectorAll('#groups .tile').length > 0`, nil),
+	)
+	if err != nil {
+		t.Fatalf("kiosk home: %v", err)
+	}
+	saveScreenshot(t, p, "kiosk-home.png")
+	err = chromedp.Run(p,
+		chromedp.Click(`#groups .tile`, chromedp.ByQuery), // the first life situation: documents
+		chromedp.WaitVisible(`#services`, chromedp.ByID),
+		chromedp.Click(`#serviceTiles .tile[data-service="passport"]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#ticket`, chromedp.ByID),
+		chromedp.Poll(`document.getElementById('ticketNumber').textContent !== ''`, nil),
+		chromedp.Text(`#ticketNumber`, &number, chromedp.ByID),
+		chromedp.Text(`#printNote`, &note, chromedp.ByID),
+	)
+	if err != nil {
+		t.Fatalf("kiosk flow: %v", err)
+	}
+	saveScreenshot(t, p, "kiosk.png")
+	if number != "П001" || !strings.Contains(note, "Возьмите талон") {
+		t.Fatalf("kiosk shows %q with note %q, want П001 printed", number, note)
+	}
+	var tickets struct {
+		Tickets []struct{ ID, Number string }
+	}
+	resp := staffGet(t, o, "/api/v1/tickets")
+	if err := json.Unmarshal(resp, &tickets); err != nil || len(tickets.Tickets) != 1 || tickets.Tickets[0].Number != number {
+		t.Fatalf("API tickets = %s (%v)", resp, err)
+	}
+	id := tickets.Tickets[0].ID
+	for _, ext := range []string{".bin", ".png"} {
+		if fi, err := os.Stat(filepath.Join(dir, number+"_"+id+ext)); err != nil || fi.Size() == 0 {
+			t.Errorf("virtual printer %s: %v", ext, err)
+		}
+	}
+}
+
+// TestKioskWithoutPaperInChromium: when the printer cannot print, the kiosk
+// still shows the number large and asks the visitor to remember it.
+func TestKioskWithoutPaperInChromium(t *testing.T) {
+	rec := printer.NewRecorder()
+	rec.SetStatus(4, 0x12|0x60) // paper end
+	o := kioskOffice(t, rec)
+	p := page(t)
+	var number, note, codeErr string
+	err := chromedp.Run(p,
+		chromedp.Navigate(o.URL()+"/kiosk?token=demo-kiosk"),
+		chromedp.Poll(`document.querySelectorAll('#groups .tile').length > 0`, nil),
+		chromedp.Click(`#toAll`, chromedp.ByID),
+		chromedp.Click(`#serviceTiles .tile[data-service="egrn-extract"]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#ticket`, chromedp.ByID),
+		chromedp.Text(`#ticketNumber`, &number, chromedp.ByID),
+		chromedp.Text(`#printNote`, &note, chromedp.ByID),
+		// The appointment code: the API answers, the kiosk shows its words.
+		chromedp.Click(`#done`, chromedp.ByID),
+		chromedp.Click(`#toCode`, chromedp.ByID),
+		chromedp.Click(`#keypad button[data-key="1"]`, chromedp.ByQuery),
+		chromedp.Click(`#keypad button[data-key="2"]`, chromedp.ByQuery),
+		chromedp.Click(`#keypad button[data-key="3"]`, chromedp.ByQuery),
+		chromedp.Click(`#keypad button[data-key="4"]`, chromedp.ByQuery),
+		chromedp.Click(`#keypad button[data-key="5"]`, chromedp.ByQuery),
+		chromedp.Click(`#keypad button[data-key="6"]`, chromedp.ByQuery),
+		chromedp.Click(`#keypad button[data-key="OK"]`, chromedp.ByQuery),
+		chromedp.Poll(`document.getElementById('codeError').textContent !== ''`, nil),
+		chromedp.Text(`#codeError`, &codeErr, chromedp.ByID),
+	)
+	if err != nil {
+		t.Fatalf("kiosk flow: %v", err)
+	}
+	if number != "Е001" || !strings.Contains(note, "Запомните") || !strings.Contains(note, "бумаг") {
+		t.Fatalf("kiosk shows %q with note %q, want Е001 and a note to remember it, naming the paper", number, note)
+	}
+	if !strings.Contains(codeErr, "123456 не найдена") {
+		t.Fatalf("check-in shows %q, want the API's message", codeErr)
+	}
+	if len(rec.Jobs()) != 0 {
+		t.Fatal("a printer without paper was sent the ticket")
+	}
+}
+
+// staffGet reads path as the manager.
+func staffGet(t *testing.T, o *officetest.Office, path string) []byte {
+	t.Helper()
+	resp, err := http.Post(o.URL()+"/api/v1/login", "application/json", strings.NewReader(`{"login":"manager","password":"demo"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	req, _ := http.NewRequest(http.MethodGet, o.URL()+path, nil)
+	for _, c := range resp.Cookies() {
+		req.AddCookie(c)
+	}
+	r, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Body.Close()
+	body, _ := io.ReadAll(r.Body)
+	return body
+}
