@@ -145,3 +145,31 @@ func staffGet(t *testing.T, o *officetest.Office, path string) []byte {
 	body, _ := io.ReadAll(r.Body)
 	return body
 }
+
+// TestManagerSeesPrintersInChromium: the manager's view of all windows
+// shows each kiosk printer's state.
+func TestManagerSeesPrintersInChromium(t *testing.T) {
+	rec := printer.NewRecorder()
+	rec.SetStatus(2, 0x12|0x04) // cover open
+	o := kioskOffice(t, rec)
+	p := page(t)
+	var state string
+	err := chromedp.Run(p,
+		chromedp.Navigate(o.URL()+"/console"),
+		chromedp.WaitVisible("#loginForm", chromedp.ByID),
+		chromedp.SendKeys("#loginName", "manager", chromedp.ByID),
+		chromedp.SendKeys("#loginPass", "demo", chromedp.ByID),
+		chromedp.Click("#loginBtn", chromedp.ByID),
+		chromedp.WaitVisible("#toManager", chromedp.ByID),
+		chromedp.Click("#toManager", chromedp.ByID),
+		chromedp.Poll(`document.querySelectorAll('#printers tbody tr').length === 1`, nil),
+		chromedp.Text(`#printers tbody tr`, &state, chromedp.ByQuery),
+	)
+	if err != nil {
+		t.Fatalf("manager view: %v", err)
+	}
+	saveScreenshot(t, p, "manager.png")
+	if !strings.Contains(state, "kiosk-1") || !strings.Contains(strings.ToLower(state), "крышк") {
+		t.Fatalf("printer row = %q, want kiosk-1 with its cover open", state)
+	}
+}

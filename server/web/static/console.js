@@ -23,6 +23,7 @@
       toService: 'Услуга', toWindow: 'Окно', servedToday: 'Обслужено сегодня', meanService: 'Среднее время приёма',
       breakUsed: 'Перерывы', breakLeft: 'осталось', min: 'мин', over: 'срок превышен', ok: 'Готово', offlineAct: 'Нет связи с сервером: действие не отправлено',
       noReply: 'Сервер не ответил', needReason: 'Укажите причину перерыва', pickTarget: 'Выберите, куда перенаправить', nobody: '—',
+      printers: 'Принтеры киосков', connection: 'Подключение', printedFailed: 'Напечатано / не напечатано',
       windowN: 'окно', saved: 'Услуги окна сохранены', selectOne: 'Отметьте хотя бы одну услугу', signedOut: 'Сессия закончилась: войдите снова',
     },
     en: {
@@ -42,6 +43,7 @@
       toService: 'Service', toWindow: 'Window', servedToday: 'Served today', meanService: 'Mean service time',
       breakUsed: 'Breaks', breakLeft: 'left', min: 'min', over: 'over target', ok: 'Done', offlineAct: 'No connection to the server: nothing was sent',
       noReply: 'The server did not answer', needReason: 'Give the reason for the break', pickTarget: 'Choose where to forward', nobody: '—',
+      printers: 'Kiosk printers', connection: 'Connection', printedFailed: 'Printed / failed',
       windowN: 'window', saved: 'Window services saved', selectOne: 'Tick at least one service', signedOut: 'Your session ended: sign in again',
     },
   };
@@ -62,6 +64,16 @@
   let nextId = 1;
   const pending = new Map();
   let editing = null; // manager: {window, levels: {service: level}}
+  let printers = []; // manager: the kiosks' printers, polled
+
+  async function pollPrinters() {
+    if (mode !== 'manager' || !me) return;
+    try {
+      printers = (await api('GET', '/api/v1/printers')).printers;
+      render();
+    } catch (_) { /* shown as stale; the WebSocket says when we are offline */ }
+  }
+  setInterval(pollPrinters, 10000);
 
   const ACTIONS = ['call-next', 'recall', 'start', 'no-show', 'finish', 'postpone', 'forward', 'break', 'resume', 'open', 'close'];
 
@@ -170,6 +182,7 @@
     windowNo = 0;
     show('manager');
     connect();
+    pollPrinters();
   });
   $('managerBack').addEventListener('click', () => { mode = 'desk'; showPick(); });
   $('logout').addEventListener('click', async () => {
@@ -488,6 +501,13 @@
       tr.appendChild(td);
       tbody.appendChild(tr);
       if (editing && editing.window === w.number) tbody.appendChild(editRow());
+    }
+    const pb = $('printers').querySelector('tbody');
+    pb.innerHTML = '';
+    for (const p of printers) {
+      const ok = p.online && !p.paper_out && !p.cover_open && !p.error;
+      pb.appendChild(queueRow([[p.id, false], [p.transport + ' ' + p.target, false],
+        [lang === 'ru' ? p.message : p.message_en, false], [p.printed + ' / ' + p.failed, true]], !ok));
     }
     const qb = $('allQueues').querySelector('tbody');
     qb.innerHTML = '';
