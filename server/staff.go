@@ -1,0 +1,88 @@
+package server
+
+import (
+	"fmt"
+	"net/http"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"eq/devices/console"
+	"eq/queue"
+)
+
+type loginRequest struct {
+	Login    string `json:"login"`
+	Password string `json:"password"`
+}
+
+type meResponse struct {
+	Login    string     `json:"login"`
+	Name     string     `json:"name"`
+	Position string     `json:"position"`
+	Role     queue.Role `json:"role"`
+	Window   int        `json:"window,omitempty"`
+}
+
+func (s *Server) meOf(login string) console.Me {
+	m := s.me(login)
+	return console.Me{Login: m.Login, Name: m.Name, Position: m.Position, Role: m.Role}
+}
+
+func (s *Server) me(login string) meResponse {
+	a := s.accounts[login]
+	out := meResponse{Login: login, Role: a.Role, Window: a.Window}
+	for _, op := range s.engine.Office().Operators {
+		if op.Login == login {
+			out.Name, out.Position = op.Name, op.Position
+		}
+	}
+	return out
+}
+
+func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
+	var req loginRequest
+	if err := decodeJSON(w, r, &req, false); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if req.Login == "" || req.Password == "" {
+		s.writeError(w, r, queue.Errorf(queue.EINVALID, "укажите логин и пароль", "login and password are required"))
+		return
+	}
+	a, known := s.accounts[req.Login]
+	hash := dummyHash
+	if known {
+		hash = []byte(a.PasswordHash)
+	}
+	if bcrypt.CompareHashAndPassword(hash, []byte(req.Password)) != nil || !known {
+		s.log.Warn("sign-in refused", "login", req.Login, "ip", clientIP(r))
+		s.writeError(w, r, queue.Errorf(queue.EUNAUTHORIZED, "неверный логин или пароль", "wrong login or password"))
+		return
+	}
+	token, se, err := s.sessions.create(a.Login, a.Role)
+	if err != nil {
+		s.writeError(w, r, fmt.Errorf("create session: %w", err))
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: token, Path: "/", Expires: se.expires,
+		HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode})
+	s.log.Info("signed in", "login", a.Login, "role", a.Role)
+	writeJSON(w, http.StatusOK, s.me(a.Login))
+}
+
+func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		s.sessions.drop(c.Value)
+		s.hub.dropSession(c.Value)
+	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode})
+	writeJSON(w, http.StatusOK, map[string]string{"status": "signed out"})
+}
+
+func (s *Server) handleMe(w http.ResponseWriter, r *http.Request) {
+	actor, ok := s.requireStaff(w, r)
+	if !ok {
+		return
+	}
+	writeJSON(w, http.StatusOK, s.me(actor.Login))
+}
