@@ -67,14 +67,25 @@ func page(t *testing.T) context.Context {
 	return ctx
 }
 
-// signInAt signs login in on the console page and starts work at window n.
-func signInAt(url, login string, n string) chromedp.Tasks {
+// typeSignIn opens the console page and submits login and password.
+func typeSignIn(url, login, password string) chromedp.Tasks {
 	return chromedp.Tasks{
 		chromedp.Navigate(url + "/console"),
 		chromedp.WaitVisible("#loginForm", chromedp.ByID),
 		chromedp.SendKeys("#loginName", login, chromedp.ByID),
-		chromedp.SendKeys("#loginPass", "demo", chromedp.ByID),
+		chromedp.SendKeys("#loginPass", password, chromedp.ByID),
 		chromedp.Click("#loginBtn", chromedp.ByID),
+	}
+}
+
+// signInAt signs login in on the console page and starts work at window n.
+func signInAt(url, login string, n string) chromedp.Tasks {
+	return chromedp.Tasks{typeSignIn(url, login, "demo"), pickWindow(n)}
+}
+
+// pickWindow chooses window n after signing in and waits for the desk.
+func pickWindow(n string) chromedp.Tasks {
+	return chromedp.Tasks{
 		chromedp.WaitVisible("#pickForm", chromedp.ByID),
 		chromedp.Poll(`document.getElementById('pickWindow').options.length > 0`, nil),
 		chromedp.SetValue("#pickWindow", n, chromedp.ByID),
@@ -158,11 +169,7 @@ func TestConsoleRefusalShownInChromium(t *testing.T) {
 	p := page(t)
 	var loginErr, msg string
 	err := chromedp.Run(p,
-		chromedp.Navigate(s.URL()+"/console"),
-		chromedp.WaitVisible("#loginForm", chromedp.ByID),
-		chromedp.SendKeys("#loginName", "op3", chromedp.ByID),
-		chromedp.SendKeys("#loginPass", "wrong", chromedp.ByID),
-		chromedp.Click("#loginBtn", chromedp.ByID),
+		typeSignIn(s.URL(), "op3", "wrong"),
 		chromedp.Poll(`document.getElementById('loginError').textContent !== ''`, nil),
 		chromedp.Text("#loginError", &loginErr, chromedp.ByID),
 	)
@@ -171,7 +178,10 @@ func TestConsoleRefusalShownInChromium(t *testing.T) {
 	}
 	err = chromedp.Run(p,
 		chromedp.Evaluate(`document.getElementById('loginName').value = ''; document.getElementById('loginPass').value = ''`, nil),
-		signInAt(s.URL(), "op3", "3")[2:],
+		chromedp.SendKeys("#loginName", "op3", chromedp.ByID),
+		chromedp.SendKeys("#loginPass", "demo", chromedp.ByID),
+		chromedp.Click("#loginBtn", chromedp.ByID),
+		pickWindow("3"),
 	)
 	if err != nil {
 		t.Fatal(err)

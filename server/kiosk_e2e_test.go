@@ -155,11 +155,7 @@ func TestManagerSeesPrintersInChromium(t *testing.T) {
 	p := page(t)
 	var state string
 	err := chromedp.Run(p,
-		chromedp.Navigate(o.URL()+"/console"),
-		chromedp.WaitVisible("#loginForm", chromedp.ByID),
-		chromedp.SendKeys("#loginName", "manager", chromedp.ByID),
-		chromedp.SendKeys("#loginPass", "demo", chromedp.ByID),
-		chromedp.Click("#loginBtn", chromedp.ByID),
+		typeSignIn(o.URL(), "manager", "demo"),
 		chromedp.WaitVisible("#toManager", chromedp.ByID),
 		chromedp.Click("#toManager", chromedp.ByID),
 		chromedp.Poll(`document.querySelectorAll('#printers tbody tr').length === 1`, nil),
