@@ -43,6 +43,7 @@ func (d *decoder) check(f *file) {
 	d.checkStaff(f.Staff, windows)
 	d.checkDevices(&f.Devices)
 	d.checkPrinters(f.Printers, &f.Devices)
+	d.checkDisplay(&f.Display)
 }
 
 func (d *decoder) checkOffice(o *officeSection) {
@@ -370,7 +371,7 @@ func build(f *file) *Config {
 		}
 		o.Windows = append(o.Windows, win)
 	}
-	c := &Config{Office: o, KioskTokens: f.Devices.KioskTokens, DisplayTokens: f.Devices.DisplayTokens, Printers: buildPrinters(f.Printers)}
+	c := &Config{Office: o, KioskTokens: f.Devices.KioskTokens, DisplayTokens: f.Devices.DisplayTokens, Printers: buildPrinters(f.Printers), Display: buildDisplay(&f.Display)}
 	for _, s := range f.Staff {
 		o.Operators = append(o.Operators, queue.Operator{Login: s.Login, Name: s.Name, Position: s.Position, Role: queue.Role(s.Role)})
 		c.Staff = append(c.Staff, Account{Login: s.Login, PasswordHash: s.PasswordHash, Role: queue.Role(s.Role), Window: s.Window})

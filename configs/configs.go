@@ -34,6 +34,7 @@ type Config struct {
 	KioskTokens   []string      // bearer tokens of kiosks; none means issue is open to the LAN
 	DisplayTokens []string      // bearer tokens of hall displays and window signs
 	Printers      []Printer     // kiosks' ticket printers
+	Display       Display       // the hall display and window signs
 	Source        string        // the file name, or "demo.yaml (embedded)"
 }
 
@@ -112,6 +113,7 @@ type file struct {
 	Staff    []staffEntry   `yaml:"staff"`
 	Devices  devicesSection `yaml:"devices"`
 	Printers []printerEntry `yaml:"printers"`
+	Display  displaySection `yaml:"display"`
 }
 
 type text struct {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 )
 
 // withPrinter is base with one virtual printer at lines 32–35.
@@ -69,5 +70,24 @@ func TestPrinters(t *testing.T) {
 			}
 			t.Errorf("got:\n%v\nwant a problem at line %d, path %q, saying %q", err, tt.line, tt.path, tt.contains)
 		})
+	}
+}
+
+func TestDisplaySettings(t *testing.T) {
+	c, err := Parse("test.yaml", []byte(base))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Display.Blink != defaultBlink || c.Display.RunningText.RU != "" {
+		t.Fatalf("defaults = %+v", c.Display)
+	}
+	demo := Demo()
+	if demo.Display.RunningText.RU == "" || demo.Display.RunningText.EN == "" || demo.Display.Blink != 10*time.Second {
+		t.Fatalf("demo display = %+v", demo.Display)
+	}
+	_, err = Parse("test.yaml", []byte(base+"display:\n  blink: 1h\n"))
+	var ve *ValidationError
+	if !errors.As(err, &ve) || ve.Problems[0].Path != "display.blink" || ve.Problems[0].Line != 33 {
+		t.Fatalf("a blink of an hour: %v", err)
 	}
 }
