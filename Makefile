@@ -3,8 +3,13 @@ GO      ?= go
 BIN     ?= eq
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 
-# Debian packages the build and the tests need: cgo for SQLite, Chromium for the page tests.
-DEB_PACKAGES := gcc libc6-dev git ca-certificates chromium
+# Debian packages the build and the tests need: cgo for SQLite; X11 and GL
+# headers for the hall display (ebiten); Xvfb and xwd to test it on a machine
+# without a screen; Chromium for the page tests.
+DEB_PACKAGES := gcc libc6-dev git ca-certificates \
+	libx11-dev libxrandr-dev libxcursor-dev libxinerama-dev libxi-dev libxxf86vm-dev \
+	libgl1-mesa-dev libgl1-mesa-dri libasound2-dev \
+	xvfb xauth x11-apps chromium
 
 .PHONY: all deps check-go build run test bench lint clean
 
