@@ -15,9 +15,6 @@ const (
 	maxReasonRunes     = 200
 )
 
-// ReasonReturn marks the forward that brings a visitor back to the window
-// that asked for "return to me".
-const ReasonReturn = "return"
 
 // Actor is who gives a command. Devices (kiosks) have an empty Login.
 type Actor struct {
@@ -48,6 +45,11 @@ func (s *State) OpenDay(now time.Time, day string) (Decision, error) {
 	if day < s.day {
 		return Decision{}, Errorf(ECONFLICT, "нельзя открыть день %s: уже был день %s", "cannot open %s: day %s came already", day, s.day)
 	}
+	if today := s.DayOf(now); day != today {
+		// A day opened ahead of the calendar would hold the office in the
+		// future: numbering would never reset and today could not be opened.
+		return Decision{}, Errorf(EINVALID, "открыть можно только сегодняшний день, %s", "only today, %s, can be opened", today)
+	}
 	if s.dayOpen && day == s.day {
 		return Decision{}, Errorf(ECONFLICT, "день %s уже открыт", "day %s is already open", day)
 	}
@@ -57,6 +59,11 @@ func (s *State) OpenDay(now time.Time, day string) (Decision, error) {
 	}
 	ev := s.event(EventDayOpened, now)
 	ev.Day = day
+	if day != s.day {
+		// The new day starts from nothing but what predictions learnt, which
+		// the event carries so that a replay may start right here.
+		ev.Recent = s.recentCopy()
+	}
 	d.Events = append(d.Events, ev)
 	return d, nil
 }
@@ -279,6 +286,17 @@ func (s *State) closeWindow(now time.Time, w *WindowState, cur *Ticket) (Decisio
 	if w.OnBreak {
 		d.Events = append(d.Events, s.breakEnded(w, now))
 	}
+	// Visitors sent to this window or its operator go back to their
+	// service's queue, keeping their deadline, rather than wait for a
+	// window that has closed.
+	for _, t := range s.ticketsInOrder() {
+		if (t.Status == StatusWaiting || t.Status == StatusPostponed) && t.addressedTo(w) {
+			back := s.event(EventTicketForwarded, now)
+			back.Ticket, back.Number, back.Service, back.Deadline = t.ID, t.Number, t.Service, t.Deadline
+			back.Reason = fmt.Sprintf("окно %d закрылось", w.Number)
+			d.Events = append(d.Events, back)
+		}
+	}
 	ev := s.event(EventWindowClosed, now)
 	ev.Window, ev.Operator = w.Number, w.Operator
 	d.Events = append(d.Events, ev)
@@ -325,12 +343,11 @@ func (s *State) call(now time.Time, w *WindowState, cur *Ticket, c WindowCommand
 	return Decision{Events: []Event{ev}}, nil
 }
 
-// mayCall reports whether window w may call t out of order.
+// mayCall reports whether window w may call t out of order: a ticket
+// waiting for it, or for any window serving the ticket's service, so that a
+// visitor sent to a colleague can still be served when the colleague cannot.
 func (s *State) mayCall(w *WindowState, t *Ticket) bool {
-	if t.addressed() {
-		return t.ToWindow == w.Number || t.ToOperator == w.Operator
-	}
-	return w.Services.Level(t.Service) > 0
+	return t.addressedTo(w) || w.Services.Level(t.Service) > 0
 }
 
 func (s *State) onCalled(now time.Time, w *WindowState, cur *Ticket, a Action) (Decision, error) {
@@ -358,18 +375,24 @@ func (s *State) finish(now time.Time, w *WindowState, cur *Ticket, o Outcome) (D
 	d := Decision{Events: []Event{ev}}
 	if cur.ReturnTo != 0 {
 		// "Return to me": the visitor goes back to the window that sent
-		// them, ahead of that window's queue, for the same service.
+		// them, ahead of that window's queue, for the same service; if that
+		// window has closed meanwhile, to the front of the service's queue.
 		back := s.event(EventTicketForwarded, now)
 		back.Ticket, back.Number, back.Service = cur.ID, cur.Number, cur.ReturnService
-		back.ToWindow, back.Reason, back.Deadline = cur.ReturnTo, ReasonReturn, now
+		back.Returning, back.Deadline = true, now
+		if s.windows[cur.ReturnTo].Open {
+			back.ToWindow = cur.ReturnTo
+		}
 		d.Events = append(d.Events, back)
 	}
 	return d, nil
 }
 
 func (s *State) postpone(now time.Time, w *WindowState, cur *Ticket, mins int) (Decision, error) {
-	if cur == nil {
-		return Decision{}, Errorf(ECONFLICT, "в окне %d нет талона", "window %d has no ticket", w.Number)
+	if cur == nil || cur.Status != StatusCalled {
+		// Once service has started, the visitor is finished or forwarded,
+		// so the service time is counted (DESIGN: waiting/called → postponed).
+		return Decision{}, Errorf(ECONFLICT, "отложить можно только вызванного посетителя", "only a called visitor can be postponed")
 	}
 	if mins < 1 || mins > MaxPostponeMinutes {
 		return Decision{}, Errorf(EINVALID, "отложить можно на 1–%d минут", "postpone for 1 to %d minutes", MaxPostponeMinutes)
@@ -410,6 +433,9 @@ func (s *State) forward(now time.Time, w *WindowState, cur *Ticket, c WindowComm
 		if c.ToWindow == w.Number {
 			return Decision{}, Errorf(EINVALID, "нельзя перенаправить в своё же окно", "cannot forward to your own window")
 		}
+		if !s.windows[c.ToWindow].Open {
+			return Decision{}, Errorf(ECONFLICT, "окно %d закрыто: перенаправьте в открытое окно или в очередь услуги", "window %d is closed: forward to an open window or to the service's queue", c.ToWindow)
+		}
 	}
 	if c.ToOperator != "" {
 		if _, ok := s.operators[c.ToOperator]; !ok {
@@ -417,6 +443,9 @@ func (s *State) forward(now time.Time, w *WindowState, cur *Ticket, c WindowComm
 		}
 		if c.ToOperator == w.Operator {
 			return Decision{}, Errorf(EINVALID, "нельзя перенаправить самому себе", "cannot forward to yourself")
+		}
+		if s.operators[c.ToOperator].window == 0 {
+			return Decision{}, Errorf(ECONFLICT, "сотрудник %s сейчас не работает в окне", "%s is not at a window now", c.ToOperator)
 		}
 	}
 	if c.ToWindow == 0 && c.ToOperator == "" && svcID == cur.Service {

@@ -206,6 +206,23 @@ func TestRefusals(t *testing.T) {
 		{"postponing for no minutes", called, act(1, "op1", ActionPostpone), EINVALID},
 		{"postponing for too long", called, act(1, "op1", ActionPostpone, func(c *WindowCommand) { c.Minutes = 10000 }), EINVALID},
 		{"postponing with nobody at the window", open, act(1, "op1", ActionPostpone, func(c *WindowCommand) { c.Minutes = 5 }), ECONFLICT},
+		{"postponing a visitor being served", serving, act(1, "op1", ActionPostpone, func(c *WindowCommand) { c.Minutes = 5 }), ECONFLICT},
+		{"forwarding to a closed window", func(h *harness) {
+			h.must(1, "op1", ActionOpen)
+			h.issue("passport")
+			h.must(1, "op1", ActionCallNext)
+			h.must(1, "op1", ActionStart)
+		}, act(1, "op1", ActionForward, func(c *WindowCommand) { c.ToWindow = 2 }), ECONFLICT},
+		{"forwarding to a colleague at no window", func(h *harness) {
+			h.must(1, "op1", ActionOpen)
+			h.issue("passport")
+			h.must(1, "op1", ActionCallNext)
+			h.must(1, "op1", ActionStart)
+		}, act(1, "op1", ActionForward, func(c *WindowCommand) { c.ToOperator = "op2" }), ECONFLICT},
+		{"opening a day ahead of the calendar", func(h *harness) { h.eng.CloseDay(context.Background()) }, func(h *harness) error {
+			_, err := h.eng.OpenDay(context.Background(), "2099-01-01")
+			return err
+		}, EINVALID},
 		{"forwarding to an unknown service", serving, act(1, "op1", ActionForward, func(c *WindowCommand) { c.ToService = "nope" }), ENOTFOUND},
 		{"forwarding to an unknown window", serving, act(1, "op1", ActionForward, func(c *WindowCommand) { c.ToWindow = 42 }), ENOTFOUND},
 		{"forwarding to an unknown operator", serving, act(1, "op1", ActionForward, func(c *WindowCommand) { c.ToOperator = "ghost" }), ENOTFOUND},
@@ -444,5 +461,70 @@ func TestOperatorDay(t *testing.T) {
 	w, _ := h.eng.Window(1)
 	if w.ServedToday != 2 || w.MeanServiceS != 6*60 || w.BreakLeftS != 45*60 {
 		t.Fatalf("op1's day = served %d, mean %d s, break left %d s; want 2, 360, 2700", w.ServedToday, w.MeanServiceS, w.BreakLeftS)
+	}
+}
+
+func TestAddressedTicketsAreNeverStranded(t *testing.T) {
+	sendTo3 := func(h *harness) TicketView {
+		h.openAll()
+		a := h.issue("passport")
+		h.must(1, "op1", ActionCallNext)
+		h.must(1, "op1", ActionStart)
+		h.must(1, "op1", ActionForward, with(func(c *WindowCommand) { c.ToWindow = 3 }))
+		return a
+	}
+	t.Run("closing a window sends visitors waiting for it back to their queue", func(t *testing.T) {
+		h := newHarness(t)
+		a := sendTo3(h)
+		h.must(3, "op3", ActionClose)
+		got := h.ticket(a.ID)
+		if got.Status != StatusWaiting || got.ToWindow != 0 || got.ServiceID != "passport" || len(got.History) != 2 {
+			t.Fatalf("after window 3 closed: %+v", got)
+		}
+		if w := h.must(1, "op1", ActionCallNext); w.Current.ID != a.ID {
+			t.Fatalf("window 1 called %+v, want the released %s", w.Current, a.Number)
+		}
+	})
+	t.Run("another window serving the service may call it out of order", func(t *testing.T) {
+		h := newHarness(t)
+		a := sendTo3(h)
+		w := h.must(1, "op1", ActionCall, with(func(c *WindowCommand) { c.Ticket, c.Reason = a.ID, "окно 3 занято" }))
+		if w.Current == nil || w.Current.ID != a.ID {
+			t.Fatalf("out-of-order call: %+v", w.Current)
+		}
+	})
+	t.Run("a visitor returning to a closed window goes to the front of the service queue", func(t *testing.T) {
+		h := newHarness(t)
+		h.openAll()
+		a := h.issue("passport")
+		h.must(1, "op1", ActionCallNext)
+		h.must(1, "op1", ActionStart)
+		h.must(1, "op1", ActionForward, with(func(c *WindowCommand) { c.ToService, c.Return = "foreign", true }))
+		b := h.issue("passport")
+		h.must(1, "op1", ActionClose)
+		h.must(2, "op2", ActionCallNext)
+		h.must(2, "op2", ActionStart)
+		h.must(2, "op2", ActionFinish)
+		got := h.ticket(a.ID)
+		if got.Status != StatusWaiting || got.ToWindow != 0 || got.ServiceID != "passport" || got.ReturnTo != 0 {
+			t.Fatalf("returning ticket: %+v", got)
+		}
+		if w := h.must(3, "op3", ActionCallNext); w.Current.ID != a.ID {
+			t.Fatalf("window 3 called %s, want the returning %s before %s", w.Current.Number, a.Number, b.Number)
+		}
+	})
+}
+
+func TestClockBehindTheLastDay(t *testing.T) {
+	h := newHarness(t)
+	h.issue("passport")
+	h.advance(-48 * time.Hour)
+	err := h.eng.Roll(context.Background())
+	wantCode(t, err, ECONFLICT)
+	if !strings.Contains(err.Error(), "часы компьютера") {
+		t.Fatalf("err = %v", err)
+	}
+	if got := h.issue("passport").Number; got != "П002" {
+		t.Fatalf("the office stops working with the clock behind: next number %s", got)
 	}
 }

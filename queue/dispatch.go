@@ -56,16 +56,7 @@ func (s *State) Next(n int, now time.Time) Pick {
 	}
 
 	// Addressed tickets: forwarded to this window or to this operator.
-	for _, t := range s.addressed {
-		if t.ToWindow == n || (w.Operator != "" && t.ToOperator == w.Operator) {
-			consider(t, 1)
-		}
-	}
-	for _, t := range s.postponed {
-		if t.addressed() && t.callable(now) && (t.ToWindow == n || (w.Operator != "" && t.ToOperator == w.Operator)) {
-			consider(t, 1)
-		}
-	}
+	s.eachAddressedTo(w, now, func(t *Ticket) { consider(t, 1) })
 	if best != nil {
 		return Pick{Ticket: best, Reason: s.reason(best, now, 0, true)}
 	}

@@ -97,12 +97,25 @@ func (e *Engine) append(ctx context.Context, evs []Event) error {
 }
 
 // Roll opens today's working day if the date has changed since the last
-// one, closing the old day. The server calls it at start and every minute.
+// one, closing the old day. The server calls it at start and every 30 s.
+// It reports a clock that is behind the last working day: the office goes
+// on working in that day, but numbering cannot restart until the clock is right.
 func (e *Engine) Roll(ctx context.Context) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	_, _, err := e.commit(ctx, true, func(*State, time.Time) (Decision, error) { return Decision{}, nil })
+	_, now, err := e.commit(ctx, true, func(*State, time.Time) (Decision, error) { return Decision{}, nil })
+	if err == nil && e.state.day > e.state.DayOf(now) {
+		err = Errorf(ECONFLICT, "часы компьютера (%s) отстают от последнего рабочего дня %s: проверьте дату и время",
+			"the computer's clock (%s) is behind the last working day %s: check the date and time", e.state.DayOf(now), e.state.day)
+	}
 	return err
+}
+
+// Err reports why the engine stopped taking commands, if it did.
+func (e *Engine) Err() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.broken
 }
 
 // Issue gives a visitor a ticket.

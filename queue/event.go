@@ -59,6 +59,14 @@ type Event struct {
 	Duration time.Duration `json:"duration,omitempty"` // a finished break's length
 
 	Services ServiceLevels `json:"services,omitempty"` // a window's new services
+
+	// Recent carries, on the DayOpened of a new date, the recent service
+	// times predictions use: the state of a new day is otherwise empty, so
+	// the log can be replayed from that event on.
+	Recent map[string][]time.Duration `json:"recent,omitempty"`
+	// Returning marks the forward that brings a visitor back to the window
+	// that asked for "return to me".
+	Returning bool `json:"returning,omitempty"`
 }
 
 // Outcome is how a service at a window ended.

@@ -76,6 +76,21 @@ func (s *State) ahead(t *Ticket, now time.Time) int {
 	return n
 }
 
+// eachAddressedTo calls fn for every callable ticket waiting for window w or
+// its operator.
+func (s *State) eachAddressedTo(w *WindowState, now time.Time, fn func(*Ticket)) {
+	for _, t := range s.addressed {
+		if t.addressedTo(w) {
+			fn(t)
+		}
+	}
+	for _, t := range s.postponed {
+		if t.addressedTo(w) && t.callable(now) {
+			fn(t)
+		}
+	}
+}
+
 // eachWaiting calls fn for every callable ticket whose current service is service.
 func (s *State) eachWaiting(service string, now time.Time, fn func(*Ticket)) {
 	q := s.queues[service]

@@ -154,6 +154,14 @@ func (s *State) apply(ev Event) error {
 			// it, so no number is issued twice in a day.
 			s.resetDay()
 			s.day = ev.Day
+			if ev.Recent != nil {
+				s.recent = make(map[string][]time.Duration, len(ev.Recent))
+				for svc, r := range ev.Recent {
+					if _, ok := s.ix.services[svc]; ok { // a service since removed from the config is forgotten
+						s.recent[svc] = append([]time.Duration(nil), r...)
+					}
+				}
+			}
 		}
 		s.dayOpen = true
 		return nil
@@ -233,12 +241,24 @@ func (s *State) apply(ev Event) error {
 		if _, ok := s.ix.services[svc]; !ok {
 			return fmt.Errorf("unknown service %q", svc)
 		}
+		if t.Window == 0 && (t.Status == StatusWaiting || t.Status == StatusPostponed) {
+			// Still waiting, only re-addressed (its window closed): the same
+			// stage, another place in the queues.
+			s.dequeue(t)
+			t.Service, t.Deadline, t.ToWindow, t.ToOperator = svc, ev.Deadline, ev.ToWindow, ev.ToOperator
+			if t.Status == StatusPostponed {
+				s.postponed[t.ID] = t
+			} else {
+				s.enqueue(t)
+			}
+			return nil
+		}
 		if t.Window != 0 {
 			s.endStage(t, ev.At, "forwarded")
 		}
 		if ev.ReturnTo != 0 {
 			t.ReturnTo, t.ReturnService = ev.ReturnTo, t.Service
-		} else if ev.Reason == ReasonReturn {
+		} else if ev.Returning {
 			t.ReturnTo, t.ReturnService = 0, ""
 		}
 		t.Service = svc
@@ -349,6 +369,17 @@ func (s *State) addServiceTime(service string, d time.Duration) {
 		r = r[len(r)-recentServiceTimes:]
 	}
 	s.recent[service] = r
+}
+
+// recentCopy is the recent service times, for a DayOpened event.
+func (s *State) recentCopy() map[string][]time.Duration {
+	out := make(map[string][]time.Duration, len(s.recent))
+	for svc, r := range s.recent {
+		if len(r) > 0 {
+			out[svc] = append([]time.Duration(nil), r...)
+		}
+	}
+	return out
 }
 
 func (s *State) addCall(c Call) {

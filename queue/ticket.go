@@ -109,6 +109,11 @@ func (t *Ticket) callable(now time.Time) bool { return t.StatusAt(now) == Status
 // addressed reports whether t waits for one window or operator only.
 func (t *Ticket) addressed() bool { return t.ToWindow != 0 || t.ToOperator != "" }
 
+// addressedTo reports whether t waits for window w or the operator at it.
+func (t *Ticket) addressedTo(w *WindowState) bool {
+	return (t.ToWindow != 0 && t.ToWindow == w.Number) || (t.ToOperator != "" && t.ToOperator == w.Operator)
+}
+
 // rank orders priority classes at now: privileged first, then appointments
 // whose time has come, then everyone else. An appointment checked in early
 // competes as normal until its slot starts.

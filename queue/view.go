@@ -163,11 +163,7 @@ func (s *State) Window(n int, now time.Time) (WindowView, error) {
 			}
 		})
 	}
-	for _, t := range s.addressed {
-		if t.ToWindow == n || (w.Operator != "" && t.ToOperator == w.Operator) {
-			v.Waiting++
-		}
-	}
+	s.eachAddressedTo(w, now, func(*Ticket) { v.Waiting++ })
 	return v, nil
 }
 

@@ -181,14 +181,39 @@ func (s *Store) LastSeq(ctx context.Context) (int64, error) {
 	return seq, nil
 }
 
-// Load rebuilds the state of office from the whole log.
+// Load rebuilds the state of office from the log, replaying the current
+// working day from its start.
 func Load(ctx context.Context, st *Store, office *queue.Office) (*queue.State, error) {
 	state, err := queue.NewState(office)
 	if err != nil {
 		return nil, fmt.Errorf("store: load: %w", err)
 	}
-	if err := st.Replay(ctx, 0, state.Apply); err != nil {
+	from, err := st.dayStart(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := st.Replay(ctx, from-1, state.Apply); err != nil {
 		return nil, err
 	}
 	return state, nil
+}
+
+// dayStart is the log position of the DayOpened that began the last working
+// day, or 1 when there is none. A new day's state holds nothing of the days
+// before but the recent service times, which that event carries, so replay
+// starts there: start-up stays fast as the log grows, and staff, windows or
+// services removed from the config since an earlier day do not stop it.
+func (s *Store) dayStart(ctx context.Context) (int64, error) {
+	var seq sql.NullInt64
+	err := s.db.QueryRowContext(ctx, `
+		SELECT MIN(seq) FROM events
+		WHERE type = 'DayOpened'
+		  AND day = (SELECT day FROM events WHERE type = 'DayOpened' ORDER BY seq DESC LIMIT 1)`).Scan(&seq)
+	if err != nil {
+		return 0, fmt.Errorf("store: find the day's start: %w", err)
+	}
+	if !seq.Valid {
+		return 1, nil
+	}
+	return seq.Int64, nil
 }

@@ -215,3 +215,56 @@ func TestLoadRebuildsTheLiveState(t *testing.T) {
 		}
 	})
 }
+
+// TestLoadStartsAtTheDay: yesterday's events are not replayed, so staff
+// removed from the config since then do not stop the office from starting,
+// and what predictions learnt survives.
+func TestLoadStartsAtTheDay(t *testing.T) {
+	ctx := context.Background()
+	path := tempDB(t)
+	st := openStore(t, path)
+	clock := newTestClock()
+	office := testOffice()
+	office.Operators = append(office.Operators, queue.Operator{Login: "temp", Name: "Временный Сотрудник", Position: "стажёр", Role: queue.RoleOperator})
+	state, err := store.Load(ctx, st, office)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := queue.NewEngine(state, st, clock, nil)
+	temp := queue.Actor{Login: "temp", Role: queue.RoleOperator}
+	if _, err := e.Issue(ctx, queue.IssueRequest{Service: "passport"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range []queue.Action{queue.ActionOpen, queue.ActionCallNext, queue.ActionStart} {
+		if _, err := e.WindowAction(ctx, queue.WindowCommand{Window: 1, Action: a, Actor: temp}); err != nil {
+			t.Fatalf("%s: %v", a, err)
+		}
+	}
+	clock.Advance(7 * time.Minute)
+	if _, err := e.WindowAction(ctx, queue.WindowCommand{Window: 1, Action: queue.ActionFinish, Actor: temp}); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(24 * time.Hour)
+	if err := e.Roll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Issue(ctx, queue.IssueRequest{Service: "passport"}); err != nil {
+		t.Fatal(err)
+	}
+	var live []queue.ServiceView
+	e.Read(func(s *queue.State, now time.Time) { live = s.Services(now) })
+
+	st.Close()
+	st = openStore(t, path)
+	again, err := store.Load(ctx, st, testOffice()) // "temp" has left
+	if err != nil {
+		t.Fatalf("load after a staff member left: %v", err)
+	}
+	got := again.Services(clock.Now())
+	if !reflect.DeepEqual(got, live) {
+		t.Fatalf("services after reload differ:\n got %+v\nwant %+v", got, live)
+	}
+	if live[0].PredictedWaitS != 7*60 {
+		t.Fatalf("the prediction %d s did not learn yesterday's 7 min", live[0].PredictedWaitS)
+	}
+}
