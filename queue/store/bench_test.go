@@ -134,10 +134,6 @@ func BenchmarkReplay1M(b *testing.B) {
 		}
 	})
 }
-			return err
-		})
-	})
-}
 
 // benchOffice is a busier office than testOffice: four services, six
 // windows each covering two or three services.
