@@ -15,7 +15,6 @@ const (
 	maxReasonRunes     = 200
 )
 
-
 // Actor is who gives a command. Devices (kiosks) have an empty Login.
 type Actor struct {
 	Login string

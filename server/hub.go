@@ -16,21 +16,34 @@ const (
 	sendBuffer     = 64               // messages queued per client before it counts as slow
 )
 
+// clientKind says which protocol a client speaks: the hub never sends a
+// console's message to a display or the other way round.
+type clientKind int
+
+const (
+	consoleClient clientKind = iota // /ws/console, devices/console
+	displayClient                   // /ws/display, display/feed
+)
+
 // client is one WebSocket connection: exactly one reader (the handler's
 // goroutine) and one writer (writeLoop). Nothing else touches conn.
 type client struct {
 	conn   *websocket.Conn
 	send   chan []byte
+	kind   clientKind
 	window int    // the window it follows; 0 follows all
-	token  string // the staff session it belongs to
+	token  string // the staff session it belongs to; "" for a device
+	// since is the log position of the last full state a display got: calls
+	// up to it are in that state already. Guarded by hub.mu.
+	since  int64
 	quit   chan struct{}
 	once   sync.Once
 	code   int    // the close code to send when dropped
 	reason string // why it was dropped, for the close frame
 }
 
-func newClient(conn *websocket.Conn, window int) *client {
-	return &client{conn: conn, send: make(chan []byte, sendBuffer), window: window, quit: make(chan struct{})}
+func newClient(conn *websocket.Conn, kind clientKind, window int) *client {
+	return &client{conn: conn, send: make(chan []byte, sendBuffer), kind: kind, window: window, quit: make(chan struct{})}
 }
 
 // offer queues msg without waiting. A client whose buffer is full is too
@@ -132,14 +145,36 @@ func (h *hub) unregister(c *client) {
 	c.drop("closed")
 }
 
-// broadcast offers msg to every client following window (0: to all); call
-// with h.mu held.
-func (h *hub) broadcast(msg []byte, window int) {
-	for c := range h.clients {
+// broadcast offers msg to every client of kind following window (0: to
+// all); call with h.mu held.
+func (h *hub) broadcast(msg []byte, kind clientKind, window int) {
+	h.offerEach(kind, func(c *client) []byte {
 		if window == 0 || c.window == 0 || c.window == window {
-			if !c.offer(msg) {
-				delete(h.clients, c)
-			}
+			return msg
+		}
+		return nil
+	})
+}
+
+// has reports whether a client of kind is connected; call with h.mu held.
+func (h *hub) has(kind clientKind) bool {
+	for c := range h.clients {
+		if c.kind == kind {
+			return true
+		}
+	}
+	return false
+}
+
+// offerEach offers every client of kind what msg returns for it (nothing
+// when nil) and forgets the clients too slow to take it; call with h.mu held.
+func (h *hub) offerEach(kind clientKind, msg func(*client) []byte) {
+	for c := range h.clients {
+		if c.kind != kind {
+			continue
+		}
+		if m := msg(c); m != nil && !c.offer(m) {
+			delete(h.clients, c)
 		}
 	}
 }

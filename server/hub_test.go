@@ -26,9 +26,16 @@ type wsStack struct {
 	cookie map[string]string // login → session cookie
 }
 
-func newWSStack(t *testing.T) *wsStack {
+// newWSStack starts the office; ping is the server's ping period, 5 s unless
+// given — short enough for tests, long enough that a client busy elsewhere in
+// a loaded test run is not taken for dead.
+func newWSStack(t *testing.T, ping ...time.Duration) *wsStack {
 	t.Helper()
-	o := officetest.Start(t, officetest.WithServerOptions(func(o *server.Options) { o.PingPeriod = 200 * time.Millisecond }))
+	period := 5 * time.Second
+	if len(ping) > 0 {
+		period = ping[0]
+	}
+	o := officetest.Start(t, officetest.WithServerOptions(func(o *server.Options) { o.PingPeriod = period }))
 	return &wsStack{Office: o, cookie: map[string]string{}}
 }
 
@@ -345,7 +352,7 @@ func TestConsolesLeaveNoGoroutines(t *testing.T) {
 }
 
 func TestPingKeepsConsoleAlive(t *testing.T) {
-	s := newWSStack(t)
+	s := newWSStack(t, 200*time.Millisecond)
 	c := s.mustDial(t, "op4", "?window=4")
 	pings := make(chan struct{}, 10)
 	c.SetPingHandler(func(string) error {

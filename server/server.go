@@ -15,6 +15,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"eq/display/feed"
 	"eq/kiosk"
 	"eq/queue"
 )
@@ -52,6 +53,9 @@ type Options struct {
 	// PublicURL is where visitors' phones reach this server, for the QR
 	// code on tickets; empty means the address the kiosk used.
 	PublicURL string
+	// Display is what hall displays and window signs are told of their
+	// looks: the running text, how long a call blinks.
+	Display feed.Settings
 }
 
 // Server serves the API. Build it with New and mount Handler.
@@ -69,6 +73,7 @@ type Server struct {
 
 	printing  TicketPrinter
 	publicURL string
+	display   feed.Settings
 
 	feed       *Feed
 	hub        *hub
@@ -92,11 +97,14 @@ func New(o Options) *Server {
 	if o.PingPeriod == 0 {
 		o.PingPeriod = pingPeriod
 	}
+	if o.Display.BlinkS == 0 {
+		o.Display.BlinkS = int(o.Display.Blink / time.Second)
+	}
 	s := &Server{
 		engine: o.Engine, health: o.Health, kioskTokens: o.KioskTokens, displayTokens: o.DisplayTokens,
 		accounts: make(map[string]Account, len(o.Accounts)), log: o.Logger,
 		sessions: newSessions(o.Now), limiter: newLimiter(20, 10, o.Now), mux: http.NewServeMux(),
-		printing: o.Printing, publicURL: strings.TrimRight(o.PublicURL, "/"),
+		printing: o.Printing, publicURL: strings.TrimRight(o.PublicURL, "/"), display: o.Display,
 		feed: o.Feed, hub: newHub(), pingPeriod: o.PingPeriod, lastWindow: map[int][]byte{},
 	}
 	for _, a := range o.Accounts {
@@ -133,6 +141,7 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /api/v1/windows/{n}/{action}", s.handleWindowAction)
 	m.HandleFunc("PUT /api/v1/windows/{n}/services", s.handleWindowServices)
 	m.HandleFunc("GET /ws/console", s.handleConsoleWS)
+	m.HandleFunc("GET /ws/display", s.handleDisplayWS)
 	m.HandleFunc("GET /console", s.handleConsole)
 	m.Handle("GET /kiosk", kiosk.Handler())
 	m.Handle("GET /kiosk/", kiosk.Handler())

@@ -104,6 +104,9 @@ func TestOperatorDay(t *testing.T) {
 	op2 := s.signIn(t, "op2")
 
 	t.Run("a visitor forwarded to a window with return comes back", func(t *testing.T) {
+		if w := op2.act(t, "2", "open", ""); w.Operator != "op2" {
+			t.Fatalf("window 2 = %+v, want open by op2", w)
+		}
 		op1.act(t, "1", "call-next", "") // residence, which window 1 serves at level 2
 		op1.act(t, "1", "start", "")
 		op1.act(t, "1", "forward", `{"window":2,"return":true}`)
@@ -111,10 +114,10 @@ func TestOperatorDay(t *testing.T) {
 		if got.Status != "waiting" || got.ToWindow != 2 || got.ReturnTo != 1 {
 			t.Fatalf("forwarded ticket is %s to window %d returning to %d, want waiting for window 2, returning to 1", got.Status, got.ToWindow, got.ReturnTo)
 		}
-
-		w := op2.act(t, "2", "open", "")
-		if w.Operator != "op2" || w.Waiting != 1 {
-			t.Errorf("window 2 = %+v, want open by op2 with the forwarded ticket waiting", w)
+		var w windowJSON
+		op2.get(t, "/api/v1/windows/2").decode(t, http.StatusOK, &w)
+		if w.Waiting != 1 {
+			t.Errorf("window 2 = %+v, want the forwarded ticket waiting", w)
 		}
 		if w = op2.act(t, "2", "call-next", ""); w.Current == nil || w.Current.ID != b.ID {
 			t.Fatalf("window 2 called %+v, want %s", w.Current, b.Number)
@@ -298,8 +301,8 @@ func TestWindowActionRefused(t *testing.T) {
 			{"forward to one's own window is invalid", op1, "1", "forward", `{"window":1}`, http.StatusBadRequest, queue.EINVALID},
 			{"forward to the same service is invalid", op1, "1", "forward", `{"service_id":"passport"}`, http.StatusBadRequest, queue.EINVALID},
 			{"finish with an unknown outcome is invalid", op1, "1", "finish", `{"outcome":"great"}`, http.StatusBadRequest, queue.EINVALID},
-			{"postpone for no minutes is invalid", op1, "1", "postpone", `{"minutes":0}`, http.StatusBadRequest, queue.EINVALID},
-			{"postpone past four hours is invalid", op1, "1", "postpone", `{"minutes":241}`, http.StatusBadRequest, queue.EINVALID},
+			{"postponing a visitor already being served is a conflict", op1, "1", "postpone", `{"minutes":10}`, http.StatusConflict, queue.ECONFLICT},
+			{"forward to a window nobody has opened is a conflict", op1, "1", "forward", `{"window":5}`, http.StatusConflict, queue.ECONFLICT},
 			{"call-next before finishing is a conflict", op1, "1", "call-next", "", http.StatusConflict, queue.ECONFLICT},
 			{"start again is a conflict", op1, "1", "start", "", http.StatusConflict, queue.ECONFLICT},
 			{"closing with a visitor at the window is a conflict", op1, "1", "close", "", http.StatusConflict, queue.ECONFLICT},

@@ -13,6 +13,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"eq/devices/console"
+	"eq/display/feed"
 	"eq/queue"
 )
 
@@ -58,7 +59,7 @@ func (s *Server) handleConsoleWS(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return // the upgrader has answered already
 	}
-	c := newClient(conn, window)
+	c := newClient(conn, consoleClient, window)
 	c.token = token.Value
 	conn.SetReadLimit(maxMessageSize)
 	// A peer is dead when it has answered no ping for a ping period and a bit.
@@ -69,7 +70,7 @@ func (s *Server) handleConsoleWS(w http.ResponseWriter, r *http.Request) {
 	s.hub.mu.Lock()
 	// Bring the fan-out's memory up to date first, so that the next change
 	// is compared with exactly the state this client starts from.
-	s.fanoutLocked(false)
+	s.fanoutLocked()
 	s.hub.register(c, s.consoleState(actor, window))
 	s.hub.mu.Unlock()
 	go c.writeLoop(s.pingPeriod, s.log)
@@ -102,7 +103,7 @@ func (s *Server) consoleMessage(ctx context.Context, c *client, actor queue.Acto
 	switch env.Type {
 	case console.TypeResync:
 		s.hub.mu.Lock()
-		s.fanoutLocked(false)
+		s.fanoutLocked()
 		c.offer(s.consoleState(actor, c.window))
 		s.hub.mu.Unlock()
 	case console.TypeCommand:
@@ -116,7 +117,7 @@ func (s *Server) consoleMessage(ctx context.Context, c *client, actor queue.Acto
 		// Send the updates the command caused before its reply, so that a
 		// console never sees a reply newer than the updates after it.
 		s.hub.mu.Lock()
-		reply.Seq = s.fanoutLocked(false)
+		reply.Seq = s.fanoutLocked()
 		c.offer(mustJSON(reply))
 		s.hub.mu.Unlock()
 	default:
@@ -178,8 +179,9 @@ func (s *Server) consoleState(actor queue.Actor, window int) []byte {
 	return mustJSON(st)
 }
 
-// RunHub fans committed changes out to connected consoles until ctx ends.
-// Run starts it; tests that mount Handler on their own server start it too.
+// RunHub fans committed changes out to connected consoles and displays
+// until ctx ends. Run starts it; tests that mount Handler on their own
+// server start it too.
 func (s *Server) RunHub(ctx context.Context) {
 	t := time.NewTicker(refreshEvery)
 	defer t.Stop()
@@ -187,55 +189,75 @@ func (s *Server) RunHub(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			return
-		case <-s.feed.batches:
-			// Coalesce a burst: one round of state serves every batch in it.
-		drain:
-			for {
-				select {
-				case <-s.feed.batches:
-				default:
-					break drain
-				}
-			}
+		case <-s.feed.wake:
+			// One round serves every batch published so far: a burst
+			// coalesces into one set of state updates.
 			s.fanout()
 		case <-t.C:
 			s.fanout()
-			// A console that only listens still ends with its session.
-			s.hub.dropIf(func(c *client) bool { _, ok := s.sessions.get(c.token); return !ok })
+			// A console or display that only listens still ends with its
+			// session; devices have none.
+			s.hub.dropIf(func(c *client) bool {
+				_, ok := s.sessions.get(c.token)
+				return c.token != "" && !ok
+			})
 		}
 	}
 }
 
-// fanout sends every window whose state changed, and the queues if they
-// changed. Messages are whole states, so a client that missed one is
-// repaired by the next; after a feed overflow everything is sent.
+// fanout sends what changed; see fanoutLocked.
 func (s *Server) fanout() {
 	s.hub.mu.Lock()
 	defer s.hub.mu.Unlock()
-	s.fanoutLocked(s.feed.overflow.Swap(false))
+	s.fanoutLocked()
 }
 
-// fanoutLocked sends what changed since the last round (everything when
-// all) and returns the log position sent; call with s.hub.mu held.
-func (s *Server) fanoutLocked(all bool) int64 {
+// fanoutLocked takes the events published since the last round and sends,
+// in this order: a call message to displays for each call among them, then
+// every window whose state changed and the queues if they changed, and
+// returns the log position sent; call with s.hub.mu held. State messages
+// are whole states, so a client that missed one is repaired by the next.
+// After a feed overflow the events are lost: consoles get every window and
+// the queues, displays a full state.
+func (s *Server) fanoutLocked() int64 {
+	var evs []queue.Event
+	var lost bool
 	var windows []queue.WindowView
 	var q queue.QueueView
 	var seq int64
 	s.engine.Read(func(qs *queue.State, now time.Time) {
+		evs, lost = s.feed.drain()
 		windows, q, seq = qs.Windows(now), qs.Queue(now), qs.LastSeq()
 	})
+	// Displays get deltas unless the events are lost; with no display
+	// connected nothing is encoded for them.
+	displays := s.hub.has(displayClient)
+	switch {
+	case lost:
+		s.log.Warn("the fan-out fell behind: every client gets its whole state again", "seq", seq)
+		s.resyncDisplays(seq, windows, q)
+		displays = false
+	case displays:
+		s.announceCalls(evs)
+	}
 	for _, w := range windows {
 		body := mustJSON(w)
-		if !all && bytes.Equal(body, s.lastWindow[w.Number]) {
+		if !lost && bytes.Equal(body, s.lastWindow[w.Number]) {
 			continue
 		}
 		s.lastWindow[w.Number] = body
-		s.hub.broadcast(mustJSON(console.WindowUpdate{Envelope: console.Envelope{Type: console.TypeWindow}, Seq: seq, Window: w}), w.Number)
+		s.hub.broadcast(mustJSON(console.WindowUpdate{Envelope: console.Envelope{Type: console.TypeWindow}, Seq: seq, Window: w}), consoleClient, w.Number)
+		if displays {
+			s.hub.broadcast(mustJSON(feed.Window{Type: feed.TypeWindow, Seq: seq, Window: w}), displayClient, w.Number)
+		}
 	}
 	body := mustJSON(q)
-	if all || !bytes.Equal(body, s.lastQueue) {
+	if lost || !bytes.Equal(body, s.lastQueue) {
 		s.lastQueue = body
-		s.hub.broadcast(mustJSON(console.QueueUpdate{Envelope: console.Envelope{Type: console.TypeQueue}, Seq: seq, Queue: q}), 0)
+		s.hub.broadcast(mustJSON(console.QueueUpdate{Envelope: console.Envelope{Type: console.TypeQueue}, Seq: seq, Queue: q}), consoleClient, 0)
+		if displays {
+			s.hub.broadcast(mustJSON(feed.Queue{Type: feed.TypeQueue, Seq: seq, Services: q.Services, Calls: q.Calls}), displayClient, 0)
+		}
 	}
 	return seq
 }

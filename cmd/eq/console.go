@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"eq/devices/console"
 	"eq/queue"
@@ -77,13 +78,21 @@ func runConsole(ctx context.Context, o *consoleOptions, in io.Reader, out, errOu
 		login = strings.TrimSpace(lines.Text())
 	}
 	if password == "" {
-		// x/term is not among the module's dependencies, so the password
-		// echoes on a terminal; EQ_PASSWORD avoids typing it.
 		fmt.Fprint(errOut, "Пароль (password): ")
-		if !lines.Scan() {
-			return errors.New("не введён пароль (no password given)")
+		if f, ok := in.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+			// At a terminal the typing stays hidden.
+			b, err := term.ReadPassword(int(f.Fd()))
+			fmt.Fprintln(errOut)
+			if err != nil || len(b) == 0 {
+				return errors.New("не введён пароль (no password given)")
+			}
+			password = string(b)
+		} else {
+			if !lines.Scan() {
+				return errors.New("не введён пароль (no password given)")
+			}
+			password = strings.TrimRight(lines.Text(), "\r")
 		}
-		password = strings.TrimRight(lines.Text(), "\r")
 	}
 	log := o.log
 	if log == nil {

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"eq/configs"
+	"eq/display/feed"
 	"eq/kiosk"
 	"eq/queue"
 	"eq/queue/store"
@@ -90,8 +91,8 @@ func runServe(ctx context.Context, o *serveOptions, stdout io.Writer, log *slog.
 	if err != nil {
 		return fmt.Errorf("журнал событий не подходит к конфигурации (the event log does not fit the config): %w", err)
 	}
-	feed := server.NewFeed()
-	engine := queue.NewEngine(state, st, queue.ClockFunc(time.Now), feed)
+	events := server.NewFeed()
+	engine := queue.NewEngine(state, st, queue.ClockFunc(time.Now), events)
 	if err := engine.Roll(ctx); err != nil {
 		return fmt.Errorf("open the working day: %w", err)
 	}
@@ -111,8 +112,9 @@ func runServe(ctx context.Context, o *serveOptions, stdout io.Writer, log *slog.
 		o.onListen(ln.Addr())
 	}
 	srv := server.New(server.Options{
-		Engine: engine, Health: st, Accounts: accounts, Logger: log, Feed: feed,
+		Engine: engine, Health: st, Accounts: accounts, Logger: log, Feed: events,
 		KioskTokens: cfg.KioskTokens, DisplayTokens: cfg.DisplayTokens, Printing: printing,
+		Display: feed.Settings{RunningText: cfg.Display.RunningText, Blink: cfg.Display.Blink},
 	})
 	printBanner(stdout, cfg, ln.Addr(), o.db, demo)
 	if len(demo) > 0 {

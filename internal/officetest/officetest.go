@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"eq/configs"
+	displayfeed "eq/display/feed"
 	"eq/queue"
 	"eq/queue/store"
 	"eq/server"
@@ -117,6 +118,7 @@ func Start(tb testing.TB, opts ...Option) *Office {
 		Logger:        slog.New(slog.DiscardHandler),
 		Now:           set.clock.Now,
 		Feed:          feed,
+		Display:       displayfeed.Settings{RunningText: cfg.Display.RunningText, Blink: cfg.Display.Blink},
 	}
 	for _, edit := range set.edits {
 		edit(&so)

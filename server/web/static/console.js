@@ -281,7 +281,6 @@
       case 'reply': {
         const p = pending.get(m.id);
         if (p) { pending.delete(m.id); p.resolve(m); }
-        if (m.ok && m.window && state) handle({ type: 'window', window: m.window });
         return;
       }
       case 'error':

@@ -1,0 +1,167 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"eq/display"
+	"eq/display/feed"
+)
+
+// displayTokenEnv holds the display token when --token is not given: a
+// token on the command line shows in the process list.
+const displayTokenEnv = "EQ_DISPLAY_TOKEN"
+
+// boardWindow is what the renderer is asked to show (render.Options without
+// the render package, which this file must not import; see showBoard).
+type boardWindow struct {
+	Title         string
+	Fullscreen    bool
+	Width, Height int
+	Source        screenSource
+	Board         feed.Board
+	Lang          string
+}
+
+// screenSource is render.Source: what the renderer draws from.
+type screenSource interface {
+	Snapshot(into *display.Screen) bool
+}
+
+// showBoard draws the board until ctx ends or the window closes. It is
+// render.Run, set by display_render.go in builds with the "display" tag, and
+// nil otherwise: ebiten, which the renderer draws with, opens the X display
+// as the program starts and panics where there is none, so a binary linking
+// it could not run `eq serve` on a headless server, nor its tests in CI.
+var showBoard func(context.Context, boardWindow) error
+
+// errNoRenderer says this binary cannot draw.
+var errNoRenderer = errors.New("эта сборка eq без табло: соберите с -tags display " +
+	"(this eq was built without the display: build it with -tags display)")
+
+type displayOptions struct {
+	server     string
+	board      string
+	token      string
+	fullscreen bool
+	width      int
+	height     int
+	lang       string
+	log        *slog.Logger
+	// show draws the board until ctx ends or the window closes: showBoard
+	// unless a test puts something else here.
+	show func(context.Context, boardWindow) error
+}
+
+func newDisplayCmd(g *globalOptions) *cobra.Command {
+	o := &displayOptions{show: showBoard}
+	cmd := &cobra.Command{
+		Use:   "display --board hall|window:N",
+		Short: "табло зала или окна (hall display or window sign)",
+		Long: "Показывает табло зала (hall) или табло над окном (window:N), следя за сервером очереди.\n" +
+			"Токен табло берётся из --token или " + displayTokenEnv + ".\n" +
+			"Shows the hall display (hall) or the sign over a window (window:N), following the queue server.\n" +
+			"The display token comes from --token or " + displayTokenEnv + ".",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			log, err := g.logger(cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			o.log = log
+			if o.token == "" {
+				o.token = os.Getenv(displayTokenEnv)
+			}
+			return runDisplay(cmd.Context(), o)
+		},
+	}
+	cmd.Flags().StringVar(&o.server, "server", defaultConsoleServer, "адрес сервера очереди (queue server address)")
+	cmd.Flags().StringVar(&o.board, "board", "hall", "табло: hall или window:N (board: hall or window:N)")
+	cmd.Flags().StringVar(&o.token, "token", "", "токен табло (display token; default $"+displayTokenEnv+")")
+	cmd.Flags().BoolVar(&o.fullscreen, "fullscreen", false, "во весь экран (full screen)")
+	cmd.Flags().IntVar(&o.width, "width", 1280, "ширина окна (window width)")
+	cmd.Flags().IntVar(&o.height, "height", 720, "высота окна (window height)")
+	cmd.Flags().StringVar(&o.lang, "lang", "ru", "язык табло: ru или en (board language: ru or en)")
+	return cmd
+}
+
+// runDisplay follows the board's feed and shows it until ctx ends or the
+// window is closed. Arguments are checked before anything starts.
+func runDisplay(ctx context.Context, o *displayOptions) error {
+	board, err := feed.ParseBoard(o.board)
+	if err != nil {
+		return fmt.Errorf("--board: %w", err)
+	}
+	if o.lang != "ru" && o.lang != "en" {
+		return fmt.Errorf("--lang %q: ожидается ru или en (ru or en expected)", o.lang)
+	}
+	if o.width <= 0 || o.height <= 0 {
+		return fmt.Errorf("--width %d --height %d: размеры должны быть положительными (sizes must be positive)", o.width, o.height)
+	}
+	if o.show == nil {
+		return errNoRenderer
+	}
+	log := o.log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	client, err := feed.Dial(ctx, o.server, board, o.token, feed.WithLogger(log))
+	if err != nil {
+		return err
+	}
+	src := &feedSource{client: client, now: time.Now}
+	fed := make(chan struct{})
+	go func() {
+		defer close(fed)
+		src.run()
+	}()
+	defer func() {
+		client.Close() // closes Updates, which ends src.run
+		<-fed
+	}()
+	log.Info("display started", "board", board.String(), "server", o.server)
+
+	title := "eq — табло зала (hall)"
+	if board.Window != 0 {
+		title = fmt.Sprintf("eq — окно %d (window %d)", board.Window, board.Window)
+	}
+	return o.show(ctx, boardWindow{Title: title, Fullscreen: o.fullscreen, Width: o.width, Height: o.height,
+		Source: src, Board: board, Lang: o.lang})
+}
+
+// feedSource is the renderer's Source over the feed client. Each change of
+// the client's snapshot is applied to the screen as a whole state: the
+// screen merges it with what it shows, so a call it had not seen blinks and
+// one it had keeps its time.
+type feedSource struct {
+	client *feed.Client
+	now    func() time.Time
+	screen display.Shared
+}
+
+// run follows the client until it ends.
+func (s *feedSource) run() {
+	var seen uint64
+	for range s.client.Updates() {
+		st, online, version := s.client.Snapshot()
+		if version == seen {
+			continue
+		}
+		seen = version
+		if st.Type == feed.TypeState { // the zero State before the first connection is not one
+			s.screen.Apply(st, s.now()) // fails only for a type it does not know
+		}
+		s.screen.SetOnline(online)
+	}
+}
+
+// Snapshot copies the screen for the renderer; see display.Shared.
+func (s *feedSource) Snapshot(into *display.Screen) bool { return s.screen.Snapshot(into) }

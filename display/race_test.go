@@ -1,0 +1,5 @@
+//go:build race
+
+package display_test
+
+const raceEnabled = true
