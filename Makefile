@@ -23,8 +23,12 @@ check-go:
 	@command -v $(GO) >/dev/null 2>&1 || { \
 		echo "Go не найден: установите Go 1.26+ (https://go.dev/doc/install) и добавьте в PATH. Go not found: install Go 1.26+."; exit 1; }
 
+# build makes eq (the server and every tool) and eq-display, the same program
+# with the hall display's renderer: ebiten needs an X display before main
+# runs, so the server's binary must not link it. `eq display` runs eq-display.
 build: deps
 	CGO_ENABLED=1 $(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/eq
+	CGO_ENABLED=1 $(GO) build -tags display -ldflags "-X main.version=$(VERSION)" -o $(BIN)-display ./cmd/eq
 
 # run starts the server on the embedded demo office at http://127.0.0.1:8080/.
 run: build
@@ -32,6 +36,7 @@ run: build
 
 test: deps
 	$(GO) vet ./...
+	$(GO) vet -tags display ./cmd/eq
 	CGO_ENABLED=1 $(GO) test -race -count=1 ./...
 
 bench: deps
@@ -42,4 +47,4 @@ lint: check-go
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt:"; echo "$$out"; exit 1; fi
 
 clean:
-	rm -f $(BIN)
+	rm -f $(BIN) $(BIN)-display

@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -41,9 +44,37 @@ type screenSource interface {
 // it could not run `eq serve` on a headless server, nor its tests in CI.
 var showBoard func(context.Context, boardWindow) error
 
-// errNoRenderer says this binary cannot draw.
-var errNoRenderer = errors.New("эта сборка eq без табло: соберите с -tags display " +
-	"(this eq was built without the display: build it with -tags display)")
+// displayBinary is the build of eq with the renderer in it (make build
+// makes it beside eq); `eq display` hands over to it.
+const displayBinary = "eq-display"
+
+// errNoRenderer says neither this binary nor one beside it can draw.
+var errNoRenderer = errors.New("табло рисует " + displayBinary + ": соберите его (make build) и положите рядом с eq " +
+	"(the display is drawn by " + displayBinary + ": build it with make build and put it beside eq)")
+
+// handOver runs the display build beside this executable with the same
+// command line, so that `eq display` works from the server's own binary.
+func handOver(ctx context.Context) error {
+	exe, err := os.Executable()
+	if err != nil {
+		return errNoRenderer
+	}
+	path := filepath.Join(filepath.Dir(exe), displayBinary)
+	if runtime.GOOS == "windows" {
+		path += ".exe"
+	}
+	if _, err := os.Stat(path); err != nil {
+		return errNoRenderer
+	}
+	cmd := exec.CommandContext(ctx, path, os.Args[1:]...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
+	cmd.WaitDelay = 5 * time.Second
+	if err := cmd.Run(); err != nil && ctx.Err() == nil {
+		return fmt.Errorf("%s: %w", displayBinary, err)
+	}
+	return nil
+}
 
 type displayOptions struct {
 	server     string
@@ -105,7 +136,7 @@ func runDisplay(ctx context.Context, o *displayOptions) error {
 		return fmt.Errorf("--width %d --height %d: размеры должны быть положительными (sizes must be positive)", o.width, o.height)
 	}
 	if o.show == nil {
-		return errNoRenderer
+		return handOver(ctx)
 	}
 	log := o.log
 	if log == nil {
