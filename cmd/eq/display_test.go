@@ -36,7 +36,7 @@ func TestDisplayRefusesBadFlags(t *testing.T) {
 	if showBoard == nil {
 		t.Run("an eq built without the display says how to get one", func(t *testing.T) {
 			var errOut strings.Builder
-			if code := run([]string{"display"}, strings.NewReader(""), &strings.Builder{}, &errOut); code != 1 || !strings.Contains(errOut.String(), "-tags display") {
+			if code := run([]string{"display"}, strings.NewReader(""), &strings.Builder{}, &errOut); code != 1 || !strings.Contains(errOut.String(), "eq-display") {
 				t.Errorf("exit %d, stderr %q", code, errOut.String())
 			}
 		})
