@@ -3,8 +3,10 @@ package server_test
 import (
 	"net/http"
 	"testing"
+	"time"
 
 	"eq/queue"
+	"eq/server"
 )
 
 // TestEveryEndpointChecksWhoAsks walks every endpoint that is not public and
@@ -57,5 +59,30 @@ func TestEveryEndpointChecksWhoAsks(t *testing.T) {
 		t.Run(e.method+" "+e.path+" refuses a display's token", func(t *testing.T) {
 			s.refused(t, s.anon().do(t, e.method, e.path, e.body, "Authorization", "Bearer demo-display"), http.StatusUnauthorized, queue.EUNAUTHORIZED, seq)
 		})
+	}
+}
+
+func TestSignInIsRateLimited(t *testing.T) {
+	s := newStack(t)
+	for i := 0; i < 10; i++ {
+		if r := s.anon().post(t, "/api/v1/login", `{"login":"op1","password":"wrong"}`); r.Status != http.StatusUnauthorized {
+			t.Fatalf("attempt %d: status %d, want 401", i+1, r.Status)
+		}
+	}
+	checkError(t, s.anon().post(t, "/api/v1/login", `{"login":"op1","password":"demo"}`), http.StatusTooManyRequests, "too_many_requests")
+	s.clock.Advance(time.Minute)
+	if r := s.anon().post(t, "/api/v1/login", `{"login":"op1","password":"demo"}`); r.Status != http.StatusOK {
+		t.Fatalf("after a minute: status %d, want 200", r.Status)
+	}
+}
+
+func TestCancelNeedsAKioskEvenOnAnOpenLAN(t *testing.T) {
+	s := newStack(t, func(o *server.Options) { o.KioskTokens = nil })
+	var ticket struct{ ID string }
+	s.anon().post(t, "/api/v1/tickets", `{"service_id":"passport"}`).decode(t, http.StatusCreated, &ticket)
+	seq := s.lastSeq(t)
+	s.refused(t, s.anon().post(t, "/api/v1/tickets/"+ticket.ID+"/cancel", ""), http.StatusUnauthorized, queue.EUNAUTHORIZED, seq)
+	if r := s.signIn(t, "op1").post(t, "/api/v1/tickets/"+ticket.ID+"/cancel", ""); r.Status != http.StatusOK {
+		t.Fatalf("staff cancel: %d %s", r.Status, r.Body)
 	}
 }

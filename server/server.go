@@ -67,7 +67,8 @@ type Server struct {
 	displayTokens []string
 	log           *slog.Logger
 	sessions      *sessions
-	limiter       *limiter
+	limiter       *limiter // ticket issue from the LAN when no kiosk tokens are set
+	signins       *limiter // sign-in attempts per address
 	mux           *http.ServeMux
 	handler       http.Handler
 
@@ -103,7 +104,7 @@ func New(o Options) *Server {
 	s := &Server{
 		engine: o.Engine, health: o.Health, kioskTokens: o.KioskTokens, displayTokens: o.DisplayTokens,
 		accounts: make(map[string]Account, len(o.Accounts)), log: o.Logger,
-		sessions: newSessions(o.Now), limiter: newLimiter(20, 10, o.Now), mux: http.NewServeMux(),
+		sessions: newSessions(o.Now), limiter: newLimiter(20, 10, o.Now), signins: newLimiter(10, 10, o.Now), mux: http.NewServeMux(),
 		printing: o.Printing, publicURL: strings.TrimRight(o.PublicURL, "/"), display: o.Display,
 		feed: o.Feed, hub: newHub(), pingPeriod: o.PingPeriod, lastWindow: map[int][]byte{},
 	}
@@ -195,6 +196,8 @@ func (s *Server) Run(ctx context.Context, ln net.Listener, grace time.Duration) 
 	hs := &http.Server{
 		Handler:           s.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second, // request bodies are small; WebSockets clear it on upgrade
+		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
 	hubCtx, stopHub := context.WithCancel(ctx)
@@ -221,6 +224,12 @@ func (s *Server) Run(ctx context.Context, ln net.Listener, grace time.Duration) 
 }
 
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	if err := s.engine.Err(); err != nil {
+		s.log.Error("health check: the engine stopped", "err", err)
+		writeJSON(w, http.StatusServiceUnavailable, errorBody{Error: errorDetail{Code: queue.EINTERNAL,
+			Message: "очередь остановлена после ошибки: смотрите журнал сервера", MessageEN: "the queue stopped after an error: see the server log"}})
+		return
+	}
 	if err := s.health.Ping(r.Context()); err != nil {
 		s.log.Error("health check failed", "err", err)
 		writeJSON(w, http.StatusServiceUnavailable, errorBody{Error: errorDetail{Code: queue.EINTERNAL,

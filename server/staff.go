@@ -49,6 +49,12 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, queue.Errorf(queue.EINVALID, "укажите логин и пароль", "login and password are required"))
 		return
 	}
+	// Guessing passwords online, or burning the office PC's CPU on bcrypt,
+	// stops at a few tries a minute from one address.
+	if !s.signins.allow(clientIP(r)) {
+		s.writeError(w, r, queue.Errorf(codeTooMany, "слишком много попыток входа, подождите минуту", "too many sign-in attempts, wait a minute"))
+		return
+	}
 	a, known := s.accounts[req.Login]
 	hash := dummyHash
 	if known {

@@ -148,8 +148,11 @@ func (s *Server) handleTickets(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"tickets": out})
 }
 
+// handleCancel withdraws a waiting ticket. Ticket ids are sequential, so
+// unlike issuing it is never open to the LAN: a kiosk or staff only.
 func (s *Server) handleCancel(w http.ResponseWriter, r *http.Request) {
-	if !s.requireKiosk(w, r) {
+	if _, staff := s.staff(r); !staff && !device(r, s.kioskTokens) {
+		s.writeError(w, r, queue.Errorf(queue.EUNAUTHORIZED, "нужен токен киоска или вход сотрудника", "a kiosk token or a staff sign-in is needed"))
 		return
 	}
 	t, err := s.engine.Cancel(r.Context(), r.PathValue("id"))
