@@ -9,9 +9,9 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 DEB_PACKAGES := gcc libc6-dev git ca-certificates \
 	libx11-dev libxrandr-dev libxcursor-dev libxinerama-dev libxi-dev libxxf86vm-dev \
 	libgl1-mesa-dev libgl1-mesa-dri libasound2-dev \
-	xvfb xauth x11-apps chromium
+	xvfb xauth x11-apps alsa-utils chromium
 
-.PHONY: all deps check-go build run test bench lint clean
+.PHONY: all deps check-go build run test bench lint clean voices
 
 all: build
 
@@ -45,6 +45,13 @@ bench: deps
 lint: check-go
 	$(GO) vet ./...
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt:"; echo "$$out"; exit 1; fi
+
+# voices remakes the hall's default voice (devices/sound/voice) with
+# espeak-ng; run it after changing a text in devices/sound/texts.go and
+# commit the files. eq itself needs no synthesizer.
+voices: check-go
+	@scripts/install-deps.sh espeak-ng
+	$(GO) run ./devices/sound/gen -out devices/sound/voice
 
 clean:
 	rm -f $(BIN) $(BIN)-display

@@ -15,6 +15,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"eq/devices/sound"
 	"eq/display/feed"
 	"eq/kiosk"
 	"eq/queue"
@@ -53,6 +54,9 @@ type Options struct {
 	// PublicURL is where visitors' phones reach this server, for the QR
 	// code on tickets; empty means the address the kiosk used.
 	PublicURL string
+	// Voices are the phrase banks by language, for announcements served to
+	// browser-based displays; nil means the embedded default voice.
+	Voices map[string]*sound.Bank
 	// Display is what hall displays and window signs are told of their
 	// looks: the running text, how long a call blinks.
 	Display feed.Settings
@@ -74,6 +78,7 @@ type Server struct {
 
 	printing  TicketPrinter
 	publicURL string
+	voices    map[string]*sound.Bank
 	display   feed.Settings
 
 	feed       *Feed
@@ -105,7 +110,7 @@ func New(o Options) *Server {
 		engine: o.Engine, health: o.Health, kioskTokens: o.KioskTokens, displayTokens: o.DisplayTokens,
 		accounts: make(map[string]Account, len(o.Accounts)), log: o.Logger,
 		sessions: newSessions(o.Now), limiter: newLimiter(20, 10, o.Now), signins: newLimiter(10, 10, o.Now), mux: http.NewServeMux(),
-		printing: o.Printing, publicURL: strings.TrimRight(o.PublicURL, "/"), display: o.Display,
+		printing: o.Printing, publicURL: strings.TrimRight(o.PublicURL, "/"), voices: o.Voices, display: o.Display,
 		feed: o.Feed, hub: newHub(), pingPeriod: o.PingPeriod, lastWindow: map[int][]byte{},
 	}
 	for _, a := range o.Accounts {
@@ -149,6 +154,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /t/{id}", s.handleTicketPage)
 	m.HandleFunc("POST /api/v1/checkin", s.handleCheckin)
 	m.HandleFunc("GET /api/v1/printers", s.handlePrinters)
+	m.HandleFunc("GET /api/v1/announcements/{file}", s.handleAnnouncement)
 	m.Handle("GET /static/", staticHandler())
 	m.HandleFunc("POST /api/v1/day/open", s.handleDayOpen)
 	m.HandleFunc("POST /api/v1/day/close", s.handleDayClose)
