@@ -55,7 +55,7 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.PersistentFlags().StringVar(&g.logLevel, "log-level", "info", "уровень журнала: debug, info, warn, error (log level)")
-	root.AddCommand(newServeCmd(g), newPrinterCmd(g), newUserCmd(), newConfigCmd(), newVersionCmd())
+	root.AddCommand(newServeCmd(g), newPrinterCmd(g), newSayCmd(), newUserCmd(), newConfigCmd(), newVersionCmd())
 	root.AddCommand(newConsoleCmd(g))
 	root.AddCommand(newDisplayCmd(g))
 	return root
