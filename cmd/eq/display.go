@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"eq/devices/sound"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -44,6 +45,10 @@ type screenSource interface {
 // it could not run `eq serve` on a headless server, nor its tests in CI.
 var showBoard func(context.Context, boardWindow) error
 
+// newSpeaker plays announcements at the phrase bank's sample rate: ebiten's
+// audio, set beside showBoard in builds with the "display" tag.
+var newSpeaker func(rate int) sound.PlayFunc
+
 // displayBinary is the build of eq with the renderer in it (make build
 // makes it beside eq); `eq display` hands over to it.
 const displayBinary = "eq-display"
@@ -84,6 +89,8 @@ type displayOptions struct {
 	width      int
 	height     int
 	lang       string
+	voice      string // a folder with the centre's recorded voice
+	noSound    bool
 	log        *slog.Logger
 	// show draws the board until ctx ends or the window closes: showBoard
 	// unless a test puts something else here.
@@ -119,6 +126,8 @@ func newDisplayCmd(g *globalOptions) *cobra.Command {
 	cmd.Flags().IntVar(&o.width, "width", 1280, "ширина окна (window width)")
 	cmd.Flags().IntVar(&o.height, "height", 720, "высота окна (window height)")
 	cmd.Flags().StringVar(&o.lang, "lang", "ru", "язык табло: ru или en (board language: ru or en)")
+	cmd.Flags().StringVar(&o.voice, "voice", "", "папка с записанным голосом центра, ru/ и en/ (the centre's recorded voice)")
+	cmd.Flags().BoolVar(&o.noSound, "no-sound", false, "без звуковых объявлений (no announcements)")
 	return cmd
 }
 
@@ -158,6 +167,11 @@ func runDisplay(ctx context.Context, o *displayOptions) error {
 		client.Close() // closes Updates, which ends src.run
 		<-fed
 	}()
+	if board == feed.Hall && !o.noSound && newSpeaker != nil {
+		if err := announce(ctx, o, client, log); err != nil {
+			return err
+		}
+	}
 	log.Info("display started", "board", board.String(), "server", o.server)
 
 	title := "eq — табло зала (hall)"
@@ -196,3 +210,43 @@ func (s *feedSource) run() {
 
 // Snapshot copies the screen for the renderer; see display.Shared.
 func (s *feedSource) Snapshot(into *display.Screen) bool { return s.screen.Snapshot(into) }
+
+// announce speaks every call the hall display hears, one at a time. A bad
+// voice folder stops the display at start, naming what is missing; a PC
+// without a working sound card says so once and shows the board in silence.
+func announce(ctx context.Context, o *displayOptions, client *feed.Client, log *slog.Logger) error {
+	bank, err := loadVoice(o.voice, o.lang)
+	if err != nil {
+		return err
+	}
+	if err := soundCard(ctx, bank.SampleRate()); err != nil {
+		log.Warn("звука нет: табло работает без объявлений (no sound: the display shows calls without announcing them)", "err", err)
+		return nil
+	}
+	play := newSpeaker(bank.SampleRate())
+	q := sound.NewQueue(bank, sound.WithLogger(log))
+	go q.Run(ctx, func(ctx context.Context, wav []byte) error {
+		if err := play(ctx, wav); err != nil {
+			return err // the queue logs it and goes on
+		}
+		d, _ := sound.Duration(wav)
+		log.Info("announced", "seconds", d.Seconds())
+		return nil
+	})
+	go func() {
+		for call := range client.Calls() {
+			q.Add(call, call.At)
+		}
+	}()
+	log.Info("announcements on", "lang", bank.Lang())
+	return nil
+}
+
+// soundCard checks that the default sound device plays, with a moment of
+// silence through aplay — the same ALSA device the display's audio opens.
+func soundCard(ctx context.Context, rate int) error {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	silence := sound.EncodeWAV(sound.Sound{Rate: rate, Samples: make([]int16, rate/20)})
+	return sound.Command("aplay", "-q", "-")(ctx, silence)
+}

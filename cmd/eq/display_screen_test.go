@@ -11,6 +11,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -20,15 +22,32 @@ import (
 	"eq/queue"
 )
 
-// TestDisplayOnScreen runs the real `eq display` (the eq-display build) on an
-// X server of its own (Xvfb) against a real server, captures the screen with
-// xwd, calls a ticket, and checks the pixels changed where the layout puts
-// the newest call.
-func TestDisplayOnScreen(t *testing.T) {
-	const w, h = 1280, 720
-	for _, tool := range []string{"Xvfb", "xwd"} {
+// syncBuffer is a bytes.Buffer safe for a process writing while a test reads.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// startDisplay builds eq-display and runs `eq display` for the hall on its
+// own X server (Xvfb) of w×h against the server at url, with ALSA configured
+// by alsaConf. It returns the X display's name and the program's log.
+func startDisplay(t *testing.T, url string, w, h int, alsaConf string) (string, *syncBuffer) {
+	t.Helper()
+	for _, tool := range []string{"Xvfb", "xwd", "aplay"} {
 		if _, err := exec.LookPath(tool); err != nil {
-			t.Fatalf("%s not found: `make deps` installs it (Debian xvfb, x11-apps)", tool)
+			t.Fatalf("%s not found: `make deps` installs it (Debian xvfb, x11-apps, alsa-utils)", tool)
 		}
 	}
 	dir := t.TempDir()
@@ -36,14 +55,16 @@ func TestDisplayOnScreen(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-tags", "display", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("build %s: %v\n%s", displayBinary, err, out)
 	}
+	conf := filepath.Join(dir, "asound.conf")
+	if err := os.WriteFile(conf, []byte(alsaConf), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	screen := startXvfb(t, w, h)
-	o := officetest.Start(t)
-
 	ctx, cancel := context.WithCancel(context.Background())
-	var logs bytes.Buffer
-	cmd := exec.CommandContext(ctx, bin, "display", "--server", o.URL(), "--board", "hall", "--token", "demo-display", "--fullscreen")
-	cmd.Env = append(os.Environ(), "DISPLAY="+screen)
-	cmd.Stdout, cmd.Stderr = &logs, &logs
+	logs := &syncBuffer{}
+	cmd := exec.CommandContext(ctx, bin, "display", "--server", url, "--board", "hall", "--token", "demo-display", "--fullscreen")
+	cmd.Env = append(os.Environ(), "DISPLAY="+screen, "ALSA_CONFIG_PATH="+conf)
+	cmd.Stdout, cmd.Stderr = logs, logs
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
 	cmd.WaitDelay = 5 * time.Second
 	if err := cmd.Start(); err != nil {
@@ -56,6 +77,24 @@ func TestDisplayOnScreen(t *testing.T) {
 			t.Logf("eq display said:\n%s", logs.String())
 		}
 	})
+	return screen, logs
+}
+
+// Sound cards for the display: one playing into nothing, and one missing.
+const (
+	alsaNull    = "pcm.!default { type null }\n"
+	alsaMissing = "pcm.!default { type hw card 7 }\n"
+)
+
+// TestDisplayOnScreen runs the real `eq display` (the eq-display build) on an
+// X server of its own (Xvfb) against a real server, captures the screen with
+// xwd, calls a ticket, and checks the pixels changed where the layout puts
+// the newest call, and that the call was announced through the (null) sound card.
+func TestDisplayOnScreen(t *testing.T) {
+	const w, h = 1280, 720
+	o := officetest.Start(t)
+	screen, logs := startDisplay(t, o.URL(), w, h, alsaNull)
+	ctx := context.Background()
 
 	// Where the layout puts the newest call on this screen.
 	var area display.Rect
@@ -96,6 +135,29 @@ func TestDisplayOnScreen(t *testing.T) {
 		after, err := xwd(screen)
 		return err == nil && changed(before, after, area) > int(area.W*area.H)/50
 	})
+	waitFor(t, 20*time.Second, "the call announced", func() bool {
+		return strings.Contains(logs.String(), "msg=announced")
+	})
+	if !strings.Contains(logs.String(), "announcements on") || strings.Contains(logs.String(), "panic") {
+		t.Error("the display did not say its announcements are on, or panicked")
+	}
+	if img, err := xwd(screen); err != nil || distinctColours(img) <= 3 {
+		t.Errorf("after the announcement the board is gone (%v)", err)
+	}
+}
+
+// TestDisplayWithoutSoundCard: a PC without a working sound card says so
+// once and shows the board all the same.
+func TestDisplayWithoutSoundCard(t *testing.T) {
+	o := officetest.Start(t)
+	screen, logs := startDisplay(t, o.URL(), 640, 480, alsaMissing)
+	waitFor(t, 30*time.Second, "the board on screen", func() bool {
+		img, err := xwd(screen)
+		return err == nil && distinctColours(img) > 3
+	})
+	if !strings.Contains(logs.String(), "звука нет") {
+		t.Fatalf("no word about the missing sound card in the log:\n%s", logs.String())
+	}
 }
 
 // startXvfb starts an X server with a screen of w×h on a free display number.
