@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -65,5 +66,29 @@ func TestSay(t *testing.T) {
 				t.Fatalf("exit %d, %q; want a refusal saying %q", code, errOut.String(), tt.want)
 			}
 		})
+	}
+}
+
+func TestSayWithAVoiceMissingAFragment(t *testing.T) {
+	dir := t.TempDir()
+	voice := sound.DefaultVoice()
+	entries, err := fs.ReadDir(voice, "ru")
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.Mkdir(filepath.Join(dir, "ru"), 0o755)
+	for _, e := range entries {
+		if e.Name() == "letter-щ.wav" {
+			continue // the centre forgot one
+		}
+		data, err := fs.ReadFile(voice, "ru/"+e.Name())
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(dir, "ru", e.Name()), data, 0o644)
+	}
+	var errOut bytes.Buffer
+	if code := run([]string{"say", "П12", "5", "--voice", dir, "--out", "-"}, nil, io.Discard, &errOut); code == 0 || !strings.Contains(errOut.String(), "letter-щ") {
+		t.Fatalf("exit %d, %q; want a refusal naming letter-щ", code, errOut.String())
 	}
 }
