@@ -50,15 +50,10 @@ func (s *Server) handleAnnouncement(w http.ResponseWriter, r *http.Request) {
 	w.Write(wav)
 }
 
-// voice is the phrase bank for lang: the office's own, or the default.
+// voice is the phrase bank for lang, loaded when the server was made.
 func (s *Server) voice(lang string) (*sound.Bank, error) {
 	if b, ok := s.voices[lang]; ok {
 		return b, nil
-	}
-	for _, l := range sound.Languages {
-		if l == lang {
-			return sound.DefaultBank(lang)
-		}
 	}
 	return nil, queue.Errorf(queue.EINVALID, "язык объявлений %q: ru или en", "announcement language %q: ru or en", lang)
 }

@@ -103,6 +103,18 @@ func New(o Options) *Server {
 	if o.PingPeriod == 0 {
 		o.PingPeriod = pingPeriod
 	}
+	if o.Voices == nil {
+		// Decoding a bank takes milliseconds and megabytes: once, here,
+		// not per announcement.
+		o.Voices = map[string]*sound.Bank{}
+		for _, lang := range sound.Languages {
+			if b, err := sound.DefaultBank(lang); err == nil {
+				o.Voices[lang] = b
+			} else {
+				o.Logger.Error("default voice", "lang", lang, "err", err)
+			}
+		}
+	}
 	if o.Display.BlinkS == 0 {
 		o.Display.BlinkS = int(o.Display.Blink / time.Second)
 	}

@@ -71,14 +71,35 @@ func handOver(ctx context.Context) error {
 	if _, err := os.Stat(path); err != nil {
 		return errNoRenderer
 	}
-	cmd := exec.CommandContext(ctx, path, os.Args[1:]...)
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
-	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
-	cmd.WaitDelay = 5 * time.Second
-	if err := cmd.Run(); err != nil && ctx.Err() == nil {
-		return fmt.Errorf("%s: %w", displayBinary, err)
+	// The hall must never go dark: when the display dies (ebiten stops it
+	// when the sound card fails mid-day, say), start it again; its start-up
+	// check then finds the card gone and it goes on in silence.
+	wait := time.Second
+	for {
+		cmd := exec.CommandContext(ctx, path, os.Args[1:]...)
+		cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+		cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
+		cmd.WaitDelay = 5 * time.Second
+		started := time.Now()
+		err := cmd.Run()
+		if err == nil || ctx.Err() != nil {
+			return nil // closed by hand, or stopped
+		}
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) {
+			return fmt.Errorf("%s: %w", displayBinary, err)
+		}
+		if time.Since(started) > time.Minute {
+			wait = time.Second // it ran a while: this is a new trouble
+		}
+		fmt.Fprintf(os.Stderr, "eq: %s остановилось (%v), перезапуск через %v (%s stopped, restarting)\n", displayBinary, err, wait, displayBinary)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(wait):
+		}
+		wait = min(wait*2, 30*time.Second)
 	}
-	return nil
 }
 
 type displayOptions struct {
@@ -235,7 +256,10 @@ func announce(ctx context.Context, o *displayOptions, client *feed.Client, log *
 	})
 	go func() {
 		for call := range client.Calls() {
-			q.Add(call, call.At)
+			// Age counts from when this PC heard the call: its clock and the
+			// server's may differ by minutes, and a stale-call rule on the
+			// server's time would silence a display whose clock runs fast.
+			q.Add(call, time.Now())
 		}
 	}()
 	log.Info("announcements on", "lang", bank.Lang())

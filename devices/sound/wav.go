@@ -77,11 +77,14 @@ func DecodeWAV(b []byte) (Sound, error) {
 		if len(b)-p < 8 {
 			return Sound{}, errors.New("no data chunk")
 		}
-		id, size := string(b[p:p+4]), int(binary.LittleEndian.Uint32(b[p+4:]))
+		id, size64 := string(b[p:p+4]), uint64(binary.LittleEndian.Uint32(b[p+4:]))
 		p += 8
-		if size > len(b)-p {
-			return Sound{}, fmt.Errorf("truncated %q chunk: %d bytes of %d", id, len(b)-p, size)
+		// Compared before converting: on a 32-bit display box a size of 2³¹
+		// or more would turn negative as an int and slip past the check.
+		if size64 > uint64(len(b)-p) {
+			return Sound{}, fmt.Errorf("truncated %q chunk: %d bytes of %d", id, len(b)-p, size64)
 		}
+		size := int(size64)
 		chunk := b[p : p+size]
 		switch id {
 		case "fmt ":
