@@ -140,28 +140,51 @@
     show('services');
   }
 
+  // renderServices shows the group's services. The tiles are built once per
+  // group and language and afterwards only their figures change, so a
+  // refresh never swaps a tile from under a visitor's finger.
+  let built = '';
   function renderServices() {
     const g = data.groups.find((x) => x.id === current.group);
     $('servicesTitle').textContent = g ? text(g.name) : t('allServices');
     const box = $('serviceTiles');
-    box.innerHTML = '';
-    for (const s of data.services) {
-      if (g && s.group !== g.id) continue;
+    const key = lang + '|' + current.group;
+    if (built !== key) {
+      box.innerHTML = '';
+      for (const s of data.services) {
+        if (g && s.group !== g.id) continue;
+        const el = tile(text(s.name), '', false, () => take(data.services.find((x) => x.id === s.id)), false);
+        el.dataset.service = s.id;
+        box.appendChild(el);
+      }
+      built = key;
+    }
+    for (const el of box.children) {
+      const s = data.services.find((x) => x.id === el.dataset.service);
+      if (!s) continue;
       const [meta, late] = waitLine(s);
-      const el = tile(text(s.name), meta, late, () => take(s), !s.open);
-      el.dataset.service = s.id;
-      box.appendChild(el);
+      const m = el.querySelector('.meta');
+      m.textContent = meta;
+      m.className = 'meta' + (late ? ' late' : '');
+      el.classList.toggle('closed', !s.open);
     }
   }
 
+  // refresh polls the queues; after a few failures in a row the home screen
+  // says the figures are stale, since they may be wrong for a long time.
+  let failures = 0;
   async function refresh() {
     try {
       data = await api('GET', '/api/v1/services');
+      failures = 0;
+      $('offline').hidden = true;
       render();
       tick();
       if (current.screen === 'failure') show('home');
     } catch (err) {
+      failures++;
       if (!data) { $('failureText').textContent = err.message; show('failure'); }
+      if (failures >= 2) { $('offline').textContent = t('offline'); $('offline').hidden = false; }
     }
   }
 
