@@ -10,11 +10,14 @@ import (
 )
 
 func Example() {
-	// The feed client applies what the server sends, by the display's clock.
+	// The feed client keeps the state up to date with what the server sends;
+	// the screen syncs with each new state by the display's clock.
 	var sh display.Shared
 	now := time.Date(2025, 11, 25, 7, 42, 0, 0, time.UTC)
-	sh.Apply(feed.State{Type: feed.TypeState, Office: queue.Text{RU: "МФЦ"}, Timezone: "Europe/Moscow"}, now)
-	sh.Apply(feed.Call{Type: feed.TypeCall, Call: queue.Call{Ticket: "t1", Number: "П012", Window: 1, At: now}}, now)
+	st := feed.State{Type: feed.TypeState, Office: queue.Text{RU: "МФЦ"}, Timezone: "Europe/Moscow"}
+	sh.Sync(st, now)
+	st.ApplyCall(feed.Call{Type: feed.TypeCall, Seq: 1, Call: queue.Call{Ticket: "t1", Number: "П012", Window: 1, At: now}})
+	sh.Sync(st, now)
 	sh.SetOnline(true)
 
 	// Each frame the renderer takes a snapshot and lays it out.

@@ -1,6 +1,7 @@
 package display_test
 
 import (
+	"fmt"
 	"time"
 
 	"eq/display"
@@ -65,18 +66,31 @@ func state(calls ...queue.Call) feed.State {
 // screen is an online screen that got st at t0-1m.
 func screen(st feed.State) *display.Screen {
 	s := &display.Screen{}
-	if err := s.Apply(st, t0.Add(-time.Minute)); err != nil {
-		panic(err)
-	}
+	s.Sync(st, t0.Add(-time.Minute))
 	s.SetOnline(true)
 	return s
 }
 
-// apply applies msg at, failing loudly.
+// apply syncs s at at with msg, a feed.State, or with s's state brought up
+// to date with msg, a feed.Call, Window or Queue, as the feed client does.
 func apply(s *display.Screen, msg any, at time.Time) *display.Screen {
-	if err := s.Apply(msg, at); err != nil {
-		panic(err)
+	st := s.State
+	for _, c := range s.Calls {
+		st.Calls = append(st.Calls, c.Call)
 	}
+	switch m := msg.(type) {
+	case feed.State:
+		st = m
+	case feed.Call:
+		st.ApplyCall(m)
+	case feed.Window:
+		st.ApplyWindow(m)
+	case feed.Queue:
+		st.ApplyQueue(m)
+	default:
+		panic(fmt.Sprintf("apply: unknown message %T", msg))
+	}
+	s.Sync(st, at)
 	return s
 }
 

@@ -1,25 +1,16 @@
 // Package display is the look of the hall display and the window signs: what
-// a display knows (Screen, fed by the /ws/display messages) and where each
+// a display knows (Screen, synced with the feed's states) and where each
 // thing goes on a screen of any size (Layouter, which fills a Frame). It is
 // plain Go with no drawing in it; display/render draws a Frame with ebiten.
 package display
 
 import (
-	"fmt"
-	"slices"
 	"sync"
 	"time"
 
 	"eq/display/feed"
 	"eq/queue"
 )
-
-// MaxCalls is how many calls a Screen remembers; the hall shows as many of
-// them as fit.
-const MaxCalls = 20
-
-// DefaultBlink is how long a new call blinks when the office sets no time.
-const DefaultBlink = 10 * time.Second
 
 // Shown is a call on the board with the moment this display learned of it,
 // by the display's own clock: blinking is timed from that, so a display whose
@@ -29,28 +20,30 @@ type Shown struct {
 	Arrived time.Time // zero: known from the start, never blinks
 }
 
-// Screen is what a display knows. Apply changes it; Layouter reads it.
+// Screen is what a display knows: the feed's state, which the feed client
+// keeps up to date (feed.State's Apply methods), and when each call arrived
+// here, which only the display knows. Sync changes it; Layouter reads it.
 //
-// Apply never writes into a slice it has handed out: it builds new slices,
+// Sync never writes into a slice it has handed out: it builds new slices,
 // so a copy of a Screen (see Shared) stays valid while the original moves on.
 type Screen struct {
-	// State is the last state with every later change applied. Its Calls
-	// are moved into Calls, which also knows when each call arrived.
+	// State is the last state synced. Its Calls are moved into Calls, which
+	// also knows when each call arrived.
 	State feed.State
 	// Calls are the calls to show, newest first, one per ticket, at most
-	// MaxCalls.
+	// feed.MaxCalls.
 	Calls []Shown
 	// Online is false while the feed is not connected; the board then
 	// carries a small "no connection" mark.
 	Online bool
 
-	synced  bool         // a state has been applied
+	synced  bool         // a state has been synced
 	windows []windowSeen // when each window's called ticket was first seen
 	version uint64       // counts changes, for Shared
 }
 
 // windowSeen remembers when a window began to show its current call, for
-// window signs that get window messages but no call messages.
+// window signs, whose states carry their window but no calls.
 type windowSeen struct {
 	window  int
 	ticket  string
@@ -59,32 +52,23 @@ type windowSeen struct {
 	arrived time.Time
 }
 
-// Apply applies one feed message: feed.State, feed.Call, feed.Window or
-// feed.Queue, by value or by pointer. now is the display's clock. The
-// message's slices belong to the Screen afterwards.
-func (s *Screen) Apply(msg any, now time.Time) error {
-	switch m := msg.(type) {
-	case feed.State:
-		s.applyState(&m, now)
-	case *feed.State:
-		s.applyState(m, now)
-	case feed.Call:
-		s.applyCall(m.Seq, m.Call, now)
-	case *feed.Call:
-		s.applyCall(m.Seq, m.Call, now)
-	case feed.Window:
-		s.applyWindow(m.Seq, m.Window, now)
-	case *feed.Window:
-		s.applyWindow(m.Seq, m.Window, now)
-	case feed.Queue:
-		s.applyQueue(&m, now)
-	case *feed.Queue:
-		s.applyQueue(m, now)
-	default:
-		return fmt.Errorf("display: apply: unknown message %T", msg)
+// Sync takes the feed's state, as the feed client keeps it, by the
+// display's clock now: a call or a window's call this display had not seen
+// arrives now and blinks, one it had keeps its time. The state's slices
+// belong to the Screen afterwards. A State that is not one (the zero State
+// a client has before it first connects) changes nothing: were it taken as
+// the first state, every call of the real first one would blink.
+func (s *Screen) Sync(st feed.State, now time.Time) {
+	if st.Type != feed.TypeState {
+		return
 	}
+	first := !s.synced
+	s.Calls = mergeCalls(s.Calls, st.Calls, now, first)
+	s.windows = s.seeWindows(st.Windows, now, first)
+	s.State = st
+	s.State.Calls = nil
+	s.synced = true
 	s.version++
-	return nil
 }
 
 // SetOnline records whether the feed is connected.
@@ -95,16 +79,8 @@ func (s *Screen) SetOnline(online bool) {
 	}
 }
 
-// Blink is how long a new call blinks on this screen.
-func (s *Screen) Blink() time.Duration {
-	switch st := s.State.Settings; {
-	case st.Blink > 0:
-		return st.Blink
-	case st.BlinkS > 0:
-		return time.Duration(st.BlinkS) * time.Second
-	}
-	return DefaultBlink
-}
+// Blink is how long a new call blinks on this screen: the office's setting.
+func (s *Screen) Blink() time.Duration { return s.State.Settings.BlinkTime() }
 
 // Window returns window n's state, if the screen knows it.
 func (s *Screen) Window(n int) (queue.WindowView, bool) {
@@ -129,8 +105,8 @@ func (s *Screen) CallArrived(n int) time.Time {
 			at = ws.arrived
 		}
 	}
-	// A call message for the ticket (a recall among them) may be newer than
-	// what the window messages showed.
+	// The ticket's entry in the calls (a recall among them) may be newer
+	// than what the window showed.
 	for i := range s.Calls {
 		if c := &s.Calls[i]; c.Ticket == w.Current.ID && c.Window == n && c.Arrived.After(at) {
 			at = c.Arrived
@@ -153,75 +129,16 @@ func BlinkVisible(arrived, now time.Time, blink time.Duration) bool {
 	return d%time.Second < time.Second/2
 }
 
-func (s *Screen) applyState(st *feed.State, now time.Time) {
-	first := !s.synced
-	calls := mergeCalls(s.Calls, st.Calls, now, first)
-	windows := s.seeWindows(st.Windows, now, first, true)
-	s.State = *st
-	s.State.Calls = nil
-	s.Calls, s.windows, s.synced = calls, windows, true
-}
-
-func (s *Screen) applyQueue(q *feed.Queue, now time.Time) {
-	s.State.Services = q.Services
-	// A queue message without calls leaves them as they are; an empty list
-	// clears them (the day closed).
-	if q.Calls != nil {
-		s.Calls = mergeCalls(s.Calls, q.Calls, now, !s.synced)
-	}
-	s.seq(q.Seq)
-}
-
-func (s *Screen) applyCall(seq int64, c queue.Call, now time.Time) {
-	s.seq(seq)
-	if len(s.Calls) > 0 && s.Calls[0].Ticket == c.Ticket && s.Calls[0].At.Equal(c.At) {
-		return // already on top: a queue message brought it first
-	}
-	arrived := now
-	out := make([]Shown, 0, min(len(s.Calls)+1, MaxCalls))
-	for _, old := range s.Calls {
-		if old.Ticket == c.Ticket && old.At.Equal(c.At) {
-			arrived = old.Arrived
-		}
-	}
-	out = append(out, Shown{Call: c, Arrived: arrived})
-	for _, old := range s.Calls {
-		if old.Ticket != c.Ticket && len(out) < MaxCalls {
-			out = append(out, old)
-		}
-	}
-	s.Calls = out
-}
-
-func (s *Screen) applyWindow(seq int64, w queue.WindowView, now time.Time) {
-	s.seq(seq)
-	ws := slices.Clone(s.State.Windows)
-	i, found := slices.BinarySearchFunc(ws, w.Number, func(v queue.WindowView, n int) int { return v.Number - n })
-	if found {
-		ws[i] = w
-	} else {
-		ws = slices.Insert(ws, i, w)
-	}
-	s.State.Windows = ws
-	s.windows = s.seeWindows([]queue.WindowView{w}, now, !s.synced, false)
-}
-
-func (s *Screen) seq(seq int64) {
-	if seq > s.State.Seq {
-		s.State.Seq = seq
-	}
-}
-
 // mergeCalls takes the server's list of calls (newest first, a recalled
 // ticket more than once) as the truth and keeps, for the calls already
 // shown, when they arrived. A call this display has not seen arrives now,
 // unless this is the first state: calls made before the display started
 // do not blink.
 func mergeCalls(old []Shown, calls []queue.Call, now time.Time, first bool) []Shown {
-	out := make([]Shown, 0, min(len(calls), MaxCalls))
+	out := make([]Shown, 0, min(len(calls), feed.MaxCalls))
 next:
 	for _, c := range calls {
-		if len(out) == MaxCalls {
+		if len(out) == feed.MaxCalls {
 			break
 		}
 		for _, o := range out {
@@ -243,17 +160,10 @@ next:
 	return out
 }
 
-// seeWindows updates when each window's called ticket was first seen. With
-// all, windows not in views are forgotten.
-func (s *Screen) seeWindows(views []queue.WindowView, now time.Time, first, all bool) []windowSeen {
-	out := make([]windowSeen, 0, len(s.windows)+len(views))
-	if !all {
-		for _, ws := range s.windows {
-			if ws.window != views[0].Number {
-				out = append(out, ws)
-			}
-		}
-	}
+// seeWindows updates when each window's called ticket was first seen;
+// windows not in views are forgotten.
+func (s *Screen) seeWindows(views []queue.WindowView, now time.Time, first bool) []windowSeen {
+	out := make([]windowSeen, 0, len(views))
 	for _, w := range views {
 		t := w.Current
 		if t == nil || t.Status != queue.StatusCalled {
@@ -276,19 +186,19 @@ func (s *Screen) seeWindows(views []queue.WindowView, now time.Time, first, all 
 	return out
 }
 
-// Shared is a Screen shared between the feed client's goroutine, which
-// applies messages, and the renderer's, which takes snapshots each frame.
-// The zero value is ready to use.
+// Shared is a Screen shared between the feed's goroutine, which syncs it,
+// and the renderer's, which takes snapshots each frame. The zero value is
+// ready to use.
 type Shared struct {
 	mu sync.Mutex
 	s  Screen
 }
 
-// Apply applies one feed message; see Screen.Apply.
-func (sh *Shared) Apply(msg any, now time.Time) error {
+// Sync takes the feed's state; see Screen.Sync.
+func (sh *Shared) Sync(st feed.State, now time.Time) {
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	return sh.s.Apply(msg, now)
+	sh.s.Sync(st, now)
 }
 
 // SetOnline records whether the feed is connected.
@@ -300,7 +210,7 @@ func (sh *Shared) SetOnline(online bool) {
 
 // Snapshot copies the screen into into when it changed since into was
 // taken, and reports whether it did. The copy shares slices with the
-// original, which is safe because Apply never writes into them.
+// original, which is safe because Sync never writes into them.
 func (sh *Shared) Snapshot(into *Screen) bool {
 	sh.mu.Lock()
 	defer sh.mu.Unlock()

@@ -56,7 +56,7 @@ func TestScreenCalls(t *testing.T) {
 				apply(s, feed.Call{Seq: 2, Call: c}, t0.Add(5*sec))
 				recall := a
 				recall.At, recall.Recall = t0.Add(30*sec), true
-				apply(s, &feed.Call{Seq: 3, Call: recall}, t0.Add(31*sec))
+				apply(s, feed.Call{Seq: 3, Call: recall}, t0.Add(31*sec))
 			},
 			want: []shown{{"П001", 31 * sec}, {"Р003", 5 * sec}, {"Т002", -1}},
 		},
@@ -79,10 +79,10 @@ func TestScreenCalls(t *testing.T) {
 			want: []shown{{"Т002", sec}, {"П001", -1}},
 		},
 		{
-			name: "a queue message without calls leaves the calls as they are",
+			name: "a queue message with the calls already shown keeps their arrival",
 			msgs: func(s *display.Screen) {
 				apply(s, state(b, a), t0)
-				apply(s, &feed.Queue{Seq: 2, Services: services()}, t0.Add(sec))
+				apply(s, feed.Queue{Seq: 2, Services: services(), Calls: []queue.Call{b, a}}, t0.Add(sec))
 			},
 			want: []shown{{"Т002", -1}, {"П001", -1}},
 		},
@@ -129,13 +129,13 @@ func TestScreenKeepsAtMostMaxCalls(t *testing.T) {
 	for i := range 25 {
 		apply(s, feed.Call{Seq: int64(i + 2), Call: call(fmt.Sprintf("П%03d", i+1), 1+i%8, t0.Add(time.Duration(i)*time.Second))}, t0.Add(time.Duration(i)*time.Second))
 	}
-	if got, want := len(s.Calls), display.MaxCalls; got != want {
+	if got, want := len(s.Calls), feed.MaxCalls; got != want {
 		t.Fatalf("got %d calls, want %d", got, want)
 	}
 	if got, want := s.Calls[0].Number, "П025"; got != want {
 		t.Errorf("newest: got %s, want %s", got, want)
 	}
-	if got, want := s.Calls[display.MaxCalls-1].Number, "П006"; got != want {
+	if got, want := s.Calls[feed.MaxCalls-1].Number, "П006"; got != want {
 		t.Errorf("oldest kept: got %s, want %s", got, want)
 	}
 }
@@ -144,7 +144,7 @@ func TestScreenWindows(t *testing.T) {
 	s := screen(state())
 	onBreak := queue.WindowView{Number: 2, Open: true, OnBreak: true}
 	apply(s, feed.Window{Type: feed.TypeWindow, Seq: 5, Window: onBreak}, t0)
-	apply(s, &feed.Window{Seq: 6, Window: queue.WindowView{Number: 5}}, t0)
+	apply(s, feed.Window{Seq: 6, Window: queue.WindowView{Number: 5}}, t0)
 	apply(s, feed.Window{Seq: 7, Window: queue.WindowView{Number: 3, Open: true}}, t0)
 
 	t.Run("a window message replaces that window", func(t *testing.T) {
@@ -178,10 +178,12 @@ func TestScreenWindows(t *testing.T) {
 	})
 }
 
-func TestScreenApplyRefusesUnknownMessages(t *testing.T) {
+func TestScreenSyncIgnoresTheZeroState(t *testing.T) {
 	var s display.Screen
-	if err := s.Apply("state", t0); err == nil {
-		t.Error("got no error")
+	s.Sync(feed.State{}, t0)
+	s.Sync(state(call("П001", 1, t0)), t0.Add(time.Second))
+	if got, want := calls(&s), []shown{{"П001", -1}}; !slices.Equal(got, want) {
+		t.Errorf("got %v, want %v: the first real state's calls do not blink", got, want)
 	}
 }
 
@@ -193,7 +195,7 @@ func TestScreenBlink(t *testing.T) {
 	}{
 		{"the office's seconds from the feed", feed.Settings{BlinkS: 5}, 5 * time.Second},
 		{"a duration set in Go wins", feed.Settings{Blink: 3 * time.Second, BlinkS: 5}, 3 * time.Second},
-		{"no setting blinks for the default time", feed.Settings{}, display.DefaultBlink},
+		{"no setting blinks for the default time", feed.Settings{}, feed.DefaultBlink},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -244,9 +246,8 @@ func TestShared(t *testing.T) {
 			t.Error("got a change")
 		}
 	})
-	if err := sh.Apply(state(call("П001", 1, t0)), t0); err != nil {
-		t.Fatal(err)
-	}
+	st := state(call("П001", 1, t0))
+	sh.Sync(st, t0)
 	t.Run("a change is copied", func(t *testing.T) {
 		if !sh.Snapshot(&snap) || len(snap.Calls) != 1 {
 			t.Errorf("got %+v", snap.Calls)
@@ -265,8 +266,9 @@ func TestShared(t *testing.T) {
 	})
 	t.Run("a snapshot stays as it was while the screen moves on", func(t *testing.T) {
 		old := snap
-		sh.Apply(feed.Call{Seq: 2, Call: call("Т002", 2, t0)}, t0)
-		sh.Apply(feed.Window{Seq: 3, Window: queue.WindowView{Number: 1}}, t0)
+		st.ApplyCall(feed.Call{Seq: 2, Call: call("Т002", 2, t0)})
+		st.ApplyWindow(feed.Window{Seq: 3, Window: queue.WindowView{Number: 1}})
+		sh.Sync(st, t0)
 		if got := calls(&old); len(got) != 1 || got[0].Number != "П001" {
 			t.Errorf("old snapshot's calls: got %v", got)
 		}
@@ -276,17 +278,20 @@ func TestShared(t *testing.T) {
 	})
 }
 
-// The feed client applies messages while the renderer takes snapshots:
-// run with -race.
+// The feed syncs the screen while the renderer takes snapshots: run with
+// -race.
 func TestSharedIsSafeForConcurrentUse(t *testing.T) {
 	var sh display.Shared
-	sh.Apply(state(), t0)
+	st := state()
+	sh.Sync(st, t0)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		for i := range 200 {
-			sh.Apply(feed.Call{Seq: int64(i), Call: call(fmt.Sprintf("П%03d", i), 1, t0)}, t0)
-			sh.Apply(feed.Window{Seq: int64(i), Window: queue.WindowView{Number: 1 + i%3, Open: true}}, t0)
+			st.ApplyCall(feed.Call{Seq: int64(2*i + 2), Call: call(fmt.Sprintf("П%03d", i), 1, t0)})
+			sh.Sync(st, t0)
+			st.ApplyWindow(feed.Window{Seq: int64(2*i + 3), Window: queue.WindowView{Number: 1 + i%3, Open: true}})
+			sh.Sync(st, t0)
 			sh.SetOnline(i%2 == 0)
 		}
 	}()

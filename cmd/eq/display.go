@@ -203,10 +203,9 @@ func runDisplay(ctx context.Context, o *displayOptions) error {
 		Source: src, Board: board, Lang: o.lang})
 }
 
-// feedSource is the renderer's Source over the feed client. Each change of
-// the client's snapshot is applied to the screen as a whole state: the
-// screen merges it with what it shows, so a call it had not seen blinks and
-// one it had keeps its time.
+// feedSource is the renderer's Source over the feed client. The screen
+// syncs with each change of the client's state: a call it had not seen
+// blinks, one it had keeps its time.
 type feedSource struct {
 	client *feed.Client
 	now    func() time.Time
@@ -222,9 +221,7 @@ func (s *feedSource) run() {
 			continue
 		}
 		seen = version
-		if st.Type == feed.TypeState { // the zero State before the first connection is not one
-			s.screen.Apply(st, s.now()) // fails only for a type it does not know
-		}
+		s.screen.Sync(st, s.now())
 		s.screen.SetOnline(online)
 	}
 }

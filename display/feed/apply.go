@@ -3,7 +3,6 @@ package feed
 import (
 	"encoding/json"
 	"fmt"
-	"time"
 
 	"eq/queue"
 )
@@ -32,7 +31,7 @@ func Decode(data []byte) (any, error) {
 		if m.Version > Version {
 			return nil, fmt.Errorf("feed: сервер говорит на версии %d, табло знает %d — обновите eq (the server speaks version %d, this display knows %d: update eq)", m.Version, Version, m.Version, Version)
 		}
-		m.Settings.Blink = time.Duration(m.Settings.BlinkS) * time.Second
+		m.Settings.Blink = m.Settings.BlinkTime()
 		m.Calls = latestCalls(m.Calls)
 		return m, nil
 	case TypeCall:

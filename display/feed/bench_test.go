@@ -52,9 +52,7 @@ func BenchmarkCallToScreen(b *testing.B) {
 				continue
 			}
 			st, _, _ := c.Snapshot()
-			if err := screen.Apply(st, time.Now()); err != nil {
-				b.Fatal(err)
-			}
+			screen.Sync(st, time.Now())
 			if newest(layouter.Layout(&screen, feed.Hall, display.Size{W: 1920, H: 1080}, time.Now(), "ru")) == t.Number {
 				break
 			}

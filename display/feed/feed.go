@@ -58,6 +58,21 @@ type Settings struct {
 	BlinkS      int           `json:"blink_s"`
 }
 
+// DefaultBlink is how long a new call blinks when the office sets no time.
+const DefaultBlink = 10 * time.Second
+
+// BlinkTime is how long a new call blinks: Blink when it is set (in Go, or
+// by Decode), else the office's seconds from the feed, else DefaultBlink.
+func (s Settings) BlinkTime() time.Duration {
+	switch {
+	case s.Blink > 0:
+		return s.Blink
+	case s.BlinkS > 0:
+		return time.Duration(s.BlinkS) * time.Second
+	}
+	return DefaultBlink
+}
+
 // State is the whole picture; a display replaces what it has with it.
 type State struct {
 	Type     string              `json:"type"`

@@ -58,7 +58,7 @@ const runChildEnv = "EQ_RENDER_RUN_CHILD"
 
 func runChild() int {
 	var sh display.Shared
-	sh.Apply(demoState(), time.Now())
+	sh.Sync(demoState(), time.Now())
 	sh.SetOnline(true)
 	board, _ := feed.ParseBoard(os.Getenv(runChildEnv))
 	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)

@@ -113,9 +113,7 @@ func TestMeasure(t *testing.T) {
 
 func TestGame(t *testing.T) {
 	var sh display.Shared
-	if err := sh.Apply(demoState(), demoAt); err != nil {
-		t.Fatal(err)
-	}
+	sh.Sync(demoState(), demoAt)
 	sh.SetOnline(true)
 	ctx, cancel := context.WithCancel(context.Background())
 	g := render.NewGame(ctx, render.Options{Source: &sh, Board: feed.Hall, Now: func() time.Time { return demoAt }})
@@ -196,8 +194,9 @@ func demoScreen(arrived time.Time) *display.Screen {
 	newest := st.Calls[0]
 	st.Calls = st.Calls[1:]
 	s := &display.Screen{}
-	s.Apply(st, arrived.Add(-time.Minute))
-	s.Apply(feed.Call{Type: feed.TypeCall, Seq: 413, Call: newest}, arrived)
+	s.Sync(st, arrived.Add(-time.Minute))
+	st.ApplyCall(feed.Call{Type: feed.TypeCall, Seq: 413, Call: newest})
+	s.Sync(st, arrived)
 	s.SetOnline(true)
 	return s
 }
