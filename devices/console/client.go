@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"eq/internal/wsclient"
 	"eq/queue"
 )
 
@@ -195,13 +195,12 @@ func endpoints(serverURL string, window int) (api, ws string, err error) {
 	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return "", "", fmt.Errorf("console: адрес сервера %q: нужен http://хост:порт (server address: http://host:port expected)", serverURL)
 	}
-	base := strings.TrimSuffix(u.Path, "/")
-	l := url.URL{Scheme: u.Scheme, Host: u.Host, Path: base}
-	w := url.URL{Scheme: "ws", Host: u.Host, Path: base + "/ws/console", RawQuery: "window=" + strconv.Itoa(window)}
-	if u.Scheme == "https" {
-		w.Scheme = "wss"
+	l := url.URL{Scheme: u.Scheme, Host: u.Host, Path: strings.TrimSuffix(u.Path, "/")}
+	ws, err = wsclient.URL(serverURL, "/ws/console", url.Values{"window": {strconv.Itoa(window)}})
+	if err != nil {
+		return "", "", fmt.Errorf("console: %w", err)
 	}
-	return l.String(), w.String(), nil
+	return l.String(), ws, nil
 }
 
 // Updates signals that the snapshot changed: state, online or offline.
@@ -459,7 +458,7 @@ func (c *Client) run(conn *websocket.Conn) {
 		close(c.updates)
 		close(c.done)
 	}()
-	backoff := c.o.minBackoff
+	backoff := wsclient.Backoff{Min: c.o.minBackoff, Max: c.o.maxBackoff}
 	for {
 		began := time.Now()
 		err := c.readLoop(conn)
@@ -473,16 +472,11 @@ func (c *Client) run(conn *websocket.Conn) {
 		c.mu.Unlock()
 		c.notify()
 		c.o.log.Info("console connection lost", "err", err)
-		// A connection that lasted earns a quick return; one that keeps
-		// failing at once keeps the longer delay.
-		if time.Since(began) > c.o.maxBackoff {
-			backoff = c.o.minBackoff
-		}
+		backoff.Lasted(time.Since(began))
 		for {
-			if !c.sleep(jitter(backoff)) {
+			if !c.sleep(backoff.Next()) {
 				return
 			}
-			backoff = min(2*backoff, c.o.maxBackoff)
 			var st State
 			conn, st, err = c.reconnect()
 			if err == nil {
@@ -493,7 +487,7 @@ func (c *Client) run(conn *websocket.Conn) {
 			if c.ctx.Err() != nil {
 				return
 			}
-			c.o.log.Info("console reconnect failed", "err", err, "retry_in", backoff)
+			c.o.log.Info("console reconnect failed", "err", err)
 		}
 	}
 }
@@ -654,11 +648,6 @@ func (c *Client) sleep(d time.Duration) bool {
 	case <-c.ctx.Done():
 		return false
 	}
-}
-
-// jitter spreads d over [d/2, d].
-func jitter(d time.Duration) time.Duration {
-	return d/2 + rand.N(d/2+1)
 }
 
 // refusal turns a reply's error into a *queue.Error, so that callers test

@@ -7,15 +7,14 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/gorilla/websocket"
 
+	"eq/internal/wsclient"
 	"eq/queue"
 )
 
@@ -147,17 +146,11 @@ func Dial(ctx context.Context, serverURL string, board Board, token string, opts
 
 // endpoint is the feed's WebSocket address at serverURL.
 func endpoint(serverURL string, board Board) (string, error) {
-	u, err := url.Parse(serverURL)
+	ws, err := wsclient.URL(serverURL, "/ws/display", url.Values{"board": {board.String()}})
 	if err != nil {
-		return "", fmt.Errorf("feed: server address %q: %w", serverURL, err)
+		return "", fmt.Errorf("feed: %w", err)
 	}
-	scheme := map[string]string{"http": "ws", "https": "wss", "ws": "ws", "wss": "wss"}[u.Scheme]
-	if scheme == "" || u.Host == "" {
-		return "", fmt.Errorf("feed: адрес сервера %q: нужен http://хост:порт (server address: http://host:port expected)", serverURL)
-	}
-	w := url.URL{Scheme: scheme, Host: u.Host, Path: strings.TrimSuffix(u.Path, "/") + "/ws/display",
-		RawQuery: url.Values{"board": {board.String()}}.Encode()}
-	return w.String(), nil
+	return ws, nil
 }
 
 // Board is the board the client follows.
@@ -220,7 +213,7 @@ func (c *Client) run() {
 		close(c.calls)
 		close(c.done)
 	}()
-	backoff := c.o.minBackoff
+	backoff := wsclient.Backoff{Min: c.o.minBackoff, Max: c.o.maxBackoff}
 	for {
 		began := time.Now()
 		err := c.session()
@@ -233,12 +226,8 @@ func (c *Client) run() {
 		c.version++
 		c.mu.Unlock()
 		c.notify()
-		// A connection that lasted earns a quick return; one that keeps
-		// failing at once keeps the longer delay.
-		if time.Since(began) > c.o.maxBackoff {
-			backoff = c.o.minBackoff
-		}
-		wait := jitter(backoff)
+		backoff.Lasted(time.Since(began))
+		wait := backoff.Next()
 		if wasOnline {
 			c.o.log.Info("display feed lost", "err", err, "retry_in", wait)
 		} else {
@@ -247,7 +236,6 @@ func (c *Client) run() {
 		if !c.sleep(wait) {
 			return
 		}
-		backoff = min(2*backoff, c.o.maxBackoff)
 	}
 }
 
@@ -450,9 +438,4 @@ func refusal(resp *http.Response) error {
 		code = queue.EINTERNAL
 	}
 	return queue.Errorf(code, "сервер ответил HTTP %d", "the server answered HTTP %d", resp.StatusCode)
-}
-
-// jitter spreads d over [d/2, d].
-func jitter(d time.Duration) time.Duration {
-	return d/2 + rand.N(d/2+1)
 }
