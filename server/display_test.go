@@ -196,22 +196,7 @@ func TestDisplayRefusals(t *testing.T) {
 		if m := readDisplay(t, c); m.Type != feed.TypeState || m.Board != "window:3" {
 			t.Fatalf("first message %+v", m)
 		}
-		req, _ := http.NewRequest(http.MethodPost, s.URL()+"/api/v1/logout", nil)
-		req.Header.Set("Cookie", server.SessionCookie+"="+cookie)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		c.SetReadDeadline(time.Now().Add(5 * time.Second))
-		for {
-			if _, _, err := c.ReadMessage(); err != nil {
-				if !websocket.IsCloseError(err, websocket.CloseTryAgainLater) {
-					t.Fatalf("closed with %v, want a try-again close", err)
-				}
-				return
-			}
-		}
+		signOutEnds(t, s.URL(), cookie, c)
 	})
 }
 

@@ -205,22 +205,7 @@ func TestConsoleRefusals(t *testing.T) {
 	t.Run("signing out ends the console", func(t *testing.T) {
 		c := s.mustDial(t, "op2", "?window=2")
 		read(t, c)
-		req, _ := http.NewRequest(http.MethodPost, s.URL()+"/api/v1/logout", nil)
-		req.Header.Set("Cookie", server.SessionCookie+"="+s.cookie["op2"])
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		c.SetReadDeadline(time.Now().Add(5 * time.Second))
-		for {
-			if _, _, err := c.ReadMessage(); err != nil {
-				if !websocket.IsCloseError(err, websocket.CloseTryAgainLater) {
-					t.Fatalf("closed with %v, want a try-again close", err)
-				}
-				return
-			}
-		}
+		signOutEnds(t, s.URL(), s.cookie["op2"], c)
 	})
 }
 
@@ -433,6 +418,28 @@ func TestReplyFollowsItsUpdates(t *testing.T) {
 				t.Fatalf("%s: reply %+v came without its window update before it (%+v)", action, m.Window, update)
 			}
 			break
+		}
+	}
+}
+
+// signOutEnds signs the session of cookie out and checks that c, a WebSocket
+// of that session, is closed with "try again later".
+func signOutEnds(t *testing.T, baseURL, cookie string, c *websocket.Conn) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, baseURL+"/api/v1/logout", nil)
+	req.Header.Set("Cookie", server.SessionCookie+"="+cookie)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	for {
+		if _, _, err := c.ReadMessage(); err != nil {
+			if !websocket.IsCloseError(err, websocket.CloseTryAgainLater) {
+				t.Fatalf("closed with %v, want a try-again close", err)
+			}
+			return
 		}
 	}
 }
