@@ -70,7 +70,10 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, fmt.Errorf("create session: %w", err))
 		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: token, Path: "/", Expires: se.expires,
+	// MaxAge, not Expires: a browser judges an absolute time by its own
+	// clock, and a console PC whose clock differs from the server's would
+	// drop the cookie at once or keep it too long.
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: token, Path: "/", MaxAge: int(se.expires.Sub(s.sessions.now()).Seconds()),
 		HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode})
 	s.log.Info("signed in", "login", a.Login, "role", a.Role)
 	writeJSON(w, http.StatusOK, s.me(a.Login))
