@@ -474,7 +474,7 @@ func (c *Client) run(conn *websocket.Conn) {
 		c.o.log.Info("console connection lost", "err", err)
 		backoff.Lasted(time.Since(began))
 		for {
-			if !c.sleep(backoff.Next()) {
+			if !wsclient.Sleep(c.ctx, backoff.Next()) {
 				return
 			}
 			var st State
@@ -635,18 +635,6 @@ func (c *Client) failPending(err error) {
 	for id, wait := range c.pending {
 		wait <- result{err: err}
 		delete(c.pending, id)
-	}
-}
-
-// sleep waits d or until the client ends; false means it ended.
-func (c *Client) sleep(d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-c.ctx.Done():
-		return false
 	}
 }
 

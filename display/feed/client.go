@@ -233,7 +233,7 @@ func (c *Client) run() {
 		} else {
 			c.o.log.Warn("display feed: cannot connect", "err", err, "retry_in", wait)
 		}
-		if !c.sleep(wait) {
+		if !wsclient.Sleep(c.ctx, wait) {
 			return
 		}
 	}
@@ -399,18 +399,6 @@ func (c *Client) notify() {
 	select {
 	case c.updates <- struct{}{}:
 	default:
-	}
-}
-
-// sleep waits d or until the client ends; false means it ended.
-func (c *Client) sleep(d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-c.ctx.Done():
-		return false
 	}
 }
 

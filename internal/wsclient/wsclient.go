@@ -3,6 +3,7 @@
 package wsclient
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"net/url"
@@ -49,5 +50,18 @@ func (b *Backoff) Next() time.Duration {
 func (b *Backoff) Lasted(d time.Duration) {
 	if d > b.Max {
 		b.cur = b.Min
+	}
+}
+
+// Sleep waits d, or less if ctx ends first; it reports whether the whole
+// wait passed.
+func Sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
 	}
 }
