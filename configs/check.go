@@ -44,6 +44,8 @@ func (d *decoder) check(f *file) {
 	d.checkDevices(&f.Devices)
 	d.checkPrinters(f.Printers, &f.Devices)
 	d.checkDisplay(&f.Display)
+	d.checkSchedule(f.Schedule)
+	d.checkAppointments(&f.Appointments)
 }
 
 func (d *decoder) checkOffice(o *officeSection) {
@@ -109,6 +111,7 @@ func (d *decoder) checkServices(services []serviceEntry, groups map[string]bool)
 		}
 		d.duration(p+".wait_target", s.WaitTarget, false, maxServiceDuration)
 		d.duration(p+".service_time", s.ServiceTime, true, maxServiceDuration)
+		d.checkBooking(p+".booking", s.Booking)
 	}
 	if d.anyBad("services") {
 		return nil
@@ -346,6 +349,8 @@ func build(f *file) *Config {
 		Location:   loc,
 		LevelStep:  orDefault(f.Office.LevelStep, queue.DefaultLevelStep),
 		BreakLimit: orDefault(f.Office.BreakLimit, queue.DefaultBreakLimit),
+		Schedule:   buildSchedule(f.Schedule),
+		Checkin:    buildCheckin(&f.Appointments),
 	}
 	for _, g := range f.Groups {
 		o.Groups = append(o.Groups, queue.Group{ID: g.ID, Name: g.Name.text()})
@@ -358,6 +363,7 @@ func build(f *file) *Config {
 			Group:       s.Group,
 			WaitTarget:  orDefault(s.WaitTarget, queue.DefaultWaitTarget),
 			ServiceTime: *s.ServiceTime,
+			Booking:     buildBooking(s.Booking),
 		})
 	}
 	for _, w := range f.Windows {
@@ -371,7 +377,8 @@ func build(f *file) *Config {
 		}
 		o.Windows = append(o.Windows, win)
 	}
-	c := &Config{Office: o, KioskTokens: f.Devices.KioskTokens, DisplayTokens: f.Devices.DisplayTokens, Printers: buildPrinters(f.Printers), Display: buildDisplay(&f.Display)}
+	c := &Config{Office: o, KioskTokens: f.Devices.KioskTokens, DisplayTokens: f.Devices.DisplayTokens, Printers: buildPrinters(f.Printers), Display: buildDisplay(&f.Display),
+		Appointments: buildAppointments(&f.Appointments)}
 	for _, s := range f.Staff {
 		o.Operators = append(o.Operators, queue.Operator{Login: s.Login, Name: s.Name, Position: s.Position, Role: queue.Role(s.Role)})
 		c.Staff = append(c.Staff, Account{Login: s.Login, PasswordHash: s.PasswordHash, Role: queue.Role(s.Role), Window: s.Window})

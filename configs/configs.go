@@ -35,6 +35,7 @@ type Config struct {
 	DisplayTokens []string      // bearer tokens of hall displays and window signs
 	Printers      []Printer     // kiosks' ticket printers
 	Display       Display       // the hall display and window signs
+	Appointments  Appointments  // personal data retention
 	Source        string        // the file name, or "demo.yaml (embedded)"
 }
 
@@ -114,6 +115,9 @@ type file struct {
 	Devices  devicesSection `yaml:"devices"`
 	Printers []printerEntry `yaml:"printers"`
 	Display  displaySection `yaml:"display"`
+
+	Schedule     *scheduleSection    `yaml:"schedule"`
+	Appointments appointmentsSection `yaml:"appointments"`
 }
 
 type text struct {
@@ -140,6 +144,7 @@ type serviceEntry struct {
 	Group       string         `yaml:"group"`
 	WaitTarget  *time.Duration `yaml:"wait_target"` // default queue.DefaultWaitTarget
 	ServiceTime *time.Duration `yaml:"service_time"`
+	Booking     *bookingEntry  `yaml:"booking"` // appointments; absent: live queue only
 }
 
 type windowEntry struct {

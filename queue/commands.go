@@ -56,6 +56,14 @@ func (s *State) OpenDay(now time.Time, day string) (Decision, error) {
 	if s.dayOpen {
 		d = s.closeDay(now)
 	}
+	// Appointments of earlier dates never checked in are no-shows; the
+	// tick releases them during the day, this catches a server that was off.
+	for _, a := range s.appointmentsInOrder() {
+		if a.Status == AppointmentBooked && a.Day < day {
+			d.Events = append(d.Events, Event{Type: EventAppointmentMissed, At: now, Day: s.day,
+				Service: a.Service, Code: a.Code, ApptDay: a.Day})
+		}
+	}
 	ev := s.event(EventDayOpened, now)
 	ev.Day = day
 	if day != s.day {
@@ -122,15 +130,42 @@ func (s *State) Issue(now time.Time, req IssueRequest) (Decision, error) {
 	case !p.Valid():
 		return Decision{}, Errorf(EINVALID, "неизвестная категория %q (normal, privileged)", "unknown priority %q (normal, privileged)", p)
 	}
+	if svc.Booking != nil && svc.Booking.Only {
+		return Decision{}, textError(ECONFLICT, "услуга «%s» — только по предварительной записи: запишитесь на сайте центра или по телефону",
+			"%q is by appointment only: book a time on the centre's website or by phone", svc.Name)
+	}
+	if ok, why, resumes := s.office.Schedule.issuing(now, s.office.Location); !ok {
+		e := &Error{Code: ECONFLICT, Message: why.RU, MessageEN: why.EN}
+		if !resumes.IsZero() {
+			e.Details = map[string]string{"opens_at": resumes.Format(time.RFC3339)}
+		}
+		return Decision{}, e
+	}
 	if !s.dayOpen {
 		return Decision{}, Errorf(ECONFLICT, "выдача талонов закрыта: рабочий день не открыт", "tickets are not issued: the working day is not open")
 	}
+	return Decision{Events: []Event{s.newTicket(now, svc, p, now.Add(svc.WaitTarget))}}, nil
+}
+
+// newTicket is the event of a new ticket in svc's queue with the next number.
+func (s *State) newTicket(now time.Time, svc *Service, p Priority, deadline time.Time) Event {
 	ev := s.event(EventTicketIssued, now)
 	ev.Ticket = fmt.Sprintf("%s-%06d", strings.ReplaceAll(s.day, "-", ""), s.issued+1)
 	ev.Number = fmt.Sprintf("%s%03d", svc.Prefix, s.numbers[svc.Prefix]+1)
 	ev.Service, ev.Priority = svc.ID, p
-	ev.Deadline = now.Add(svc.WaitTarget)
-	return Decision{Events: []Event{ev}}, nil
+	ev.Deadline = deadline
+	return ev
+}
+
+// Issuing reports whether tickets are issued at now and, when not, why and
+// when they will be again (zero if never within a year).
+func (s *State) Issuing(now time.Time) (ok bool, why Text, resumes time.Time) {
+	ok, why, resumes = s.office.Schedule.issuing(now, s.office.Location)
+	if ok && !s.dayOpen && s.day == s.DayOf(now) {
+		return false, Text{RU: "Выдача талонов закрыта: рабочий день закрыт администратором.",
+			EN: "Tickets are not issued: the working day was closed by a manager."}, time.Time{}
+	}
+	return ok, why, resumes
 }
 
 // Cancel withdraws a ticket that is waiting (the visitor left).

@@ -2,7 +2,9 @@ package queue
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
+	"math/big"
 	"sync"
 	"time"
 )
@@ -37,13 +39,50 @@ type Engine struct {
 	log    EventLog
 	clock  Clock
 	pub    Publisher
+	codes  CodeSource
 	broken error // set when applying a committed event failed: state is unsafe
 }
+
+// CodeSource draws booking codes. Codes must not follow from one another:
+// a visitor who knows one code must not be able to guess another's.
+type CodeSource func() string
+
+// RandomCodes draws 6-digit codes from the system's secure random source.
+// They start at 100000: a code read aloud or typed never loses a leading zero.
+func RandomCodes() string {
+	n, err := rand.Int(rand.Reader, big.NewInt(900000))
+	if err != nil {
+		panic("crypto/rand failed: " + err.Error()) // never happens on supported systems
+	}
+	return fmt.Sprintf("%06d", 100000+n.Int64())
+}
+
+// maxCodeDraws bounds the search for a free code; with a million codes and
+// at most thousands in use, needing more than a few draws means the source
+// is broken.
+const maxCodeDraws = 100
 
 // NewEngine serves state, which must already hold every event in log.
 // pub may be nil.
 func NewEngine(state *State, log EventLog, clock Clock, pub Publisher) *Engine {
-	return &Engine{state: state, log: log, clock: clock, pub: pub}
+	return &Engine{state: state, log: log, clock: clock, pub: pub, codes: RandomCodes}
+}
+
+// SetCodes replaces the booking-code source (tests draw predictable codes).
+func (e *Engine) SetCodes(src CodeSource) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.codes = src
+}
+
+// freeCode draws a code no appointment has. Called under the lock.
+func (e *Engine) freeCode(taken map[string]bool) (string, error) {
+	for range maxCodeDraws {
+		if c := e.codes(); e.state.CodeFree(c) && !taken[c] {
+			return c, nil
+		}
+	}
+	return "", fmt.Errorf("no free booking code after %d draws", maxCodeDraws)
 }
 
 // Now is the engine's clock reading.
@@ -97,13 +136,14 @@ func (e *Engine) append(ctx context.Context, evs []Event) error {
 }
 
 // Roll opens today's working day if the date has changed since the last
-// one, closing the old day. The server calls it at start and every 30 s.
+// one, closing the old day, and releases appointments whose late window
+// has passed. The server calls it at start and every 30 s.
 // It reports a clock that is behind the last working day: the office goes
 // on working in that day, but numbering cannot restart until the clock is right.
 func (e *Engine) Roll(ctx context.Context) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	_, now, err := e.commit(ctx, true, func(*State, time.Time) (Decision, error) { return Decision{}, nil })
+	_, now, err := e.commit(ctx, true, func(s *State, now time.Time) (Decision, error) { return s.ReleaseMissed(now), nil })
 	if err == nil && e.state.day > e.state.DayOf(now) {
 		err = Errorf(ECONFLICT, "часы компьютера (%s) отстают от последнего рабочего дня %s: проверьте дату и время",
 			"the computer's clock (%s) is behind the last working day %s: check the date and time", e.state.DayOf(now), e.state.day)
@@ -225,4 +265,99 @@ func (e *Engine) Window(n int) (v WindowView, err error) {
 func (e *Engine) Windows() (out []WindowView) {
 	e.Read(func(s *State, now time.Time) { out = s.Windows(now) })
 	return out
+}
+
+// Book books an appointment with a fresh code; req.Code is ignored unless
+// req.Source is SourceImport.
+func (e *Engine) Book(ctx context.Context, req BookRequest) (AppointmentView, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if req.Source != SourceImport || req.Code == "" {
+		code, err := e.freeCode(nil)
+		if err != nil {
+			return AppointmentView{}, err
+		}
+		req.Code = code
+	}
+	_, _, err := e.commit(ctx, false, func(s *State, now time.Time) (Decision, error) { return s.Book(now, req) })
+	if err != nil {
+		return AppointmentView{}, err
+	}
+	return e.state.appointmentView(e.state.appts[req.Code], true), nil
+}
+
+// CancelAppointment cancels a booked appointment.
+func (e *Engine) CancelAppointment(ctx context.Context, code string, actor Actor) (AppointmentView, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	_, _, err := e.commit(ctx, false, func(s *State, now time.Time) (Decision, error) { return s.CancelAppointment(now, code, actor) })
+	if err != nil {
+		return AppointmentView{}, err
+	}
+	return e.state.Appointment(code)
+}
+
+// CheckIn issues the ticket of a visitor arriving for an appointment.
+func (e *Engine) CheckIn(ctx context.Context, code string) (TicketView, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	d, now, err := e.commit(ctx, true, func(s *State, now time.Time) (Decision, error) { return s.CheckIn(now, code) })
+	if err != nil {
+		return TicketView{}, err
+	}
+	return e.state.Ticket(d.Events[0].Ticket, now)
+}
+
+// Import books appointments made in another system, all or none. Rows
+// without a code get a fresh one. On bad rows the error is an *ImportError.
+func (e *Engine) Import(ctx context.Context, rows []ImportRow) ([]AppointmentView, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	given := map[string]bool{}
+	for _, r := range rows {
+		given[r.Code] = true
+	}
+	rows = append([]ImportRow(nil), rows...)
+	for i := range rows {
+		if rows[i].Code == "" {
+			code, err := e.freeCode(given)
+			if err != nil {
+				return nil, err
+			}
+			rows[i].Code, given[code] = code, true
+		}
+	}
+	d, _, err := e.commit(ctx, false, func(s *State, now time.Time) (Decision, error) { return s.Import(now, rows) })
+	if err != nil {
+		return nil, err
+	}
+	out := make([]AppointmentView, 0, len(d.Events))
+	for _, ev := range d.Events {
+		out = append(out, e.state.appointmentView(e.state.appts[ev.Code], false))
+	}
+	return out, nil
+}
+
+// Slots lists a service's slots on a date.
+func (e *Engine) Slots(service, date string) (out []Slot, err error) {
+	e.Read(func(s *State, now time.Time) { out, err = s.Slots(service, date, now) })
+	return out, err
+}
+
+// BookingDays lists the dates a service can be booked on.
+func (e *Engine) BookingDays(service string) (out []BookingDay, err error) {
+	e.Read(func(s *State, now time.Time) { out, err = s.BookingDays(service, now) })
+	return out, err
+}
+
+// Appointments lists a date's appointments, contacts masked.
+func (e *Engine) Appointments(date string) (out []AppointmentView, err error) {
+	e.Read(func(s *State, now time.Time) { out, err = s.Appointments(date) })
+	return out, err
+}
+
+// Appointment returns one appointment, contacts masked.
+func (e *Engine) Appointment(code string) (v AppointmentView, err error) {
+	e.Read(func(s *State, now time.Time) { v, err = s.Appointment(code) })
+	return v, err
 }

@@ -24,6 +24,9 @@ type Error struct {
 	Code      Code
 	Message   string // Russian, shown to staff and visitors
 	MessageEN string // English
+	// Details are facts a client acts on beyond showing the message: when
+	// to come back, which service to offer instead.
+	Details map[string]string
 }
 
 // Error returns the Russian message, which is what staff read in logs too.
@@ -32,6 +35,12 @@ func (e *Error) Error() string { return e.Message }
 // Errorf builds an Error; ru and en are formats sharing the same args.
 func Errorf(code Code, ru, en string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(ru, args...), MessageEN: fmt.Sprintf(en, args...)}
+}
+
+// textError builds an Error about something named in both languages: the
+// Russian format gets t.RU, the English one t.EN.
+func textError(code Code, ru, en string, t Text) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(ru, t.RU), MessageEN: fmt.Sprintf(en, t.EN)}
 }
 
 // ErrorCode returns the code of the first *Error in err's chain, EINTERNAL

@@ -25,7 +25,22 @@ const (
 	EventBreakEnded      EventType = "BreakEnded"
 	// EventWindowServicesChanged: a manager moved a window to other services for the day.
 	EventWindowServicesChanged EventType = "WindowServicesChanged"
+
+	EventAppointmentBooked    EventType = "AppointmentBooked"
+	EventAppointmentCancelled EventType = "AppointmentCancelled"
+	EventAppointmentCheckedIn EventType = "AppointmentCheckedIn" // follows the TicketIssued it led to
+	EventAppointmentMissed    EventType = "AppointmentMissed"    // released after the late window: a no-show
 )
+
+// IsAppointment reports whether t is about an appointment rather than the
+// day's queue: such events matter beyond the working day they happen in.
+func (t EventType) IsAppointment() bool {
+	switch t {
+	case EventAppointmentBooked, EventAppointmentCancelled, EventAppointmentCheckedIn, EventAppointmentMissed:
+		return true
+	}
+	return false
+}
 
 // Event is one change of the office's state. It is a flat record rather than
 // one type per kind: the log stores it as JSON, reports scan millions of them,
@@ -67,6 +82,21 @@ type Event struct {
 	// Returning marks the forward that brings a visitor back to the window
 	// that asked for "return to me".
 	Returning bool `json:"returning,omitempty"`
+
+	// Appointments. Code is the booking code (also on the TicketIssued of a
+	// check-in); ApptDay the date of the slot, by which the store finds the
+	// events of appointments still ahead.
+	Code     string    `json:"code,omitempty"`
+	Start    time.Time `json:"start,omitzero"`
+	End      time.Time `json:"end,omitzero"`
+	ApptDay  string    `json:"appointment_day,omitempty"`
+	Source   string    `json:"source,omitempty"`
+	External string    `json:"external,omitempty"`
+	// Name and Phone are personal data. They are never part of the event's
+	// JSON: the store keeps them apart, where the retention purge deletes
+	// them, and gives them back on replay while they are kept.
+	Name  string `json:"-"`
+	Phone string `json:"-"`
 }
 
 // Outcome is how a service at a window ended.

@@ -62,6 +62,7 @@ type Service struct {
 	Group       string
 	WaitTarget  time.Duration // the promise: called within this time of arrival
 	ServiceTime time.Duration // typical time at the window, used until real times are known
+	Booking     *Booking      // appointments; nil when the service has the live queue only
 }
 
 // MaxLevel is the lowest priority level a window may serve a service at.
@@ -112,6 +113,9 @@ type Office struct {
 	Services   []Service
 	Windows    []Window
 	Operators  []Operator
+	// Schedule is the working time; nil is an office that never closes.
+	Schedule *Schedule
+	Checkin  CheckinRules
 }
 
 // officeIndex gives fast lookups into an Office; built once by NewState.
@@ -144,6 +148,9 @@ func indexOffice(o *Office) (officeIndex, error) {
 		}
 		if s.WaitTarget <= 0 || s.ServiceTime <= 0 {
 			return ix, Errorf(EINVALID, "у услуги %q не задано время ожидания или обслуживания", "service %q has no wait target or service time", s.ID)
+		}
+		if b := s.Booking; b != nil && (b.Slot <= 0 || b.Capacity <= 0 || b.Horizon < 0 || b.Lead < 0) {
+			return ix, Errorf(EINVALID, "у услуги %q неверные правила записи", "service %q has invalid booking rules", s.ID)
 		}
 		prefixes[s.Prefix] = s.ID
 		ix.services[s.ID] = s

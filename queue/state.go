@@ -68,6 +68,11 @@ type State struct {
 	operators map[string]*operatorDay
 	recent    map[string][]time.Duration // last service times per service, oldest first
 	calls     []Call                     // newest last
+
+	// Appointments of today and later, kept across days.
+	appts      map[string]*Appointment // by code
+	slotBooked map[slotKey]int         // places taken per slot
+	externals  map[string]string       // imported id → code
 }
 
 // NewState returns the state of an office before any event.
@@ -82,6 +87,10 @@ func NewState(o *Office) (*State, error) {
 		windows:   make(map[int]*WindowState, len(o.Windows)),
 		operators: make(map[string]*operatorDay, len(o.Operators)),
 		recent:    make(map[string][]time.Duration, len(o.Services)),
+
+		appts:      map[string]*Appointment{},
+		slotBooked: map[slotKey]int{},
+		externals:  map[string]string{},
 	}
 	for _, w := range o.Windows {
 		s.windows[w.Number] = &WindowState{Number: w.Number, Services: w.Services}
@@ -154,6 +163,7 @@ func (s *State) apply(ev Event) error {
 			// it, so no number is issued twice in a day.
 			s.resetDay()
 			s.day = ev.Day
+			s.dropPastAppointments(ev.Day)
 			if ev.Recent != nil {
 				s.recent = make(map[string][]time.Duration, len(ev.Recent))
 				for svc, r := range ev.Recent {
@@ -172,6 +182,8 @@ func (s *State) apply(ev Event) error {
 		return s.applyIssued(ev)
 	case EventWindowOpened, EventWindowClosed, EventBreakStarted, EventBreakEnded:
 		return s.applyWindow(ev)
+	case EventAppointmentBooked, EventAppointmentCancelled, EventAppointmentCheckedIn, EventAppointmentMissed:
+		return s.applyAppointment(ev)
 	case EventWindowServicesChanged:
 		w, ok := s.windows[ev.Window]
 		if !ok {
@@ -297,7 +309,7 @@ func (s *State) applyIssued(ev Event) error {
 	s.numbers[svc.Prefix]++
 	t := &Ticket{
 		ID: ev.Ticket, Number: ev.Number, Day: s.day, Service: svc.ID, Priority: ev.Priority,
-		Status: StatusWaiting, IssuedAt: ev.At, Deadline: ev.Deadline, pos: -1,
+		Status: StatusWaiting, IssuedAt: ev.At, Deadline: ev.Deadline, pos: -1, Appointment: ev.Code,
 		Stages: []Stage{{Service: svc.ID, QueuedAt: ev.At}},
 	}
 	s.tickets[t.ID] = t

@@ -41,6 +41,7 @@ type Ticket struct {
 	ToOperator     string // addressed to this operator only
 	ReturnTo       int    // after this stage, come back to this window
 	ReturnService  string // ... for this service
+	Appointment    string // the booking code it was checked in with
 
 	Stages []Stage
 

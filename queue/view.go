@@ -41,7 +41,9 @@ type TicketView struct {
 	ToWindow       int       `json:"to_window,omitempty"`
 	ToOperator     string    `json:"to_operator,omitempty"`
 	ReturnTo       int       `json:"return_to,omitempty"`
-	History        []Stage   `json:"history"`
+	// AppointmentAt is the slot start of a ticket checked in by appointment.
+	AppointmentAt time.Time `json:"appointment_at,omitzero"`
+	History       []Stage   `json:"history"`
 }
 
 // WindowView is a window as its console and sign see it.
@@ -122,6 +124,9 @@ func (s *State) ticketView(t *Ticket, now time.Time) TicketView {
 		History: append([]Stage(nil), t.Stages...)}
 	if t.Status == StatusPostponed {
 		v.PostponedUntil = t.PostponedUntil
+	}
+	if a, ok := s.appts[t.Appointment]; ok {
+		v.AppointmentAt = a.Start
 	}
 	switch v.Status {
 	case StatusWaiting:

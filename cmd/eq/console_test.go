@@ -104,7 +104,7 @@ func issueTicket(t *testing.T, base, service string) string {
 }
 
 func TestConsole(t *testing.T) {
-	base, stop := startServe(t, &serveOptions{db: filepath.Join(t.TempDir(), "eq.db")})
+	base, stop := startServe(t, &serveOptions{db: filepath.Join(t.TempDir(), "eq.db"), ignoreHours: true})
 	defer stop()
 
 	t.Run("an operator serves a visitor from call to finish", func(t *testing.T) {

@@ -38,6 +38,9 @@ type serveOptions struct {
 	config string
 	db     string
 	addr   string
+	// ignoreHours serves as if the office never closed: for showing the
+	// demo or checking a setup outside working hours, never for a real day.
+	ignoreHours bool
 	// onListen, when set, hears the address actually bound (tests listen on port 0).
 	onListen func(net.Addr)
 }
@@ -61,6 +64,9 @@ func newServeCmd(g *globalOptions) *cobra.Command {
 	cmd.Flags().StringVar(&o.config, "config", "", "файл конфигурации офиса (office config YAML; default: the embedded demo)")
 	cmd.Flags().StringVar(&o.db, "db", defaultDB, "файл базы данных SQLite (SQLite database file)")
 	cmd.Flags().StringVar(&o.addr, "addr", defaultAddr, "адрес для HTTP (listen address)")
+	cmd.Flags().BoolVar(&o.ignoreHours, "ignore-hours", false,
+		"не соблюдать часы работы: талоны выдаются в любое время — для показа и проверки вне часов работы "+
+			"(ignore the office hours: issue tickets at any time, for demos and checks after hours)")
 	return cmd
 }
 
@@ -77,6 +83,10 @@ func runServe(ctx context.Context, o *serveOptions, stdout io.Writer, log *slog.
 	cfg, err := loadConfig(o.config)
 	if err != nil {
 		return err
+	}
+	if o.ignoreHours {
+		cfg.Office.Schedule = nil
+		log.Warn("часы работы не соблюдаются: талоны выдаются круглосуточно (--ignore-hours: office hours are ignored)")
 	}
 	st, err := store.Open(ctx, o.db)
 	if err != nil {

@@ -77,19 +77,26 @@ func WithServerOptions(edit func(*server.Options)) Option {
 }
 
 // Start starts the demo office with the working day open and stops it when
-// the test ends. Staff sign in with the demo password "demo"; the server's
+// the test ends. Without WithClock it runs on the wall clock and ignores
+// the demo's office hours. Staff sign in with the demo password "demo"; the server's
 // log is discarded.
 func Start(tb testing.TB, opts ...Option) *Office {
 	tb.Helper()
-	set := settings{clock: queue.ClockFunc(time.Now)}
+	set := settings{}
 	for _, o := range opts {
 		o(&set)
+	}
+	cfg := configs.Demo()
+	if set.clock == nil {
+		// On the wall clock a test may run at any hour: the office must
+		// not be closed at night. Tests of the hours fix a clock.
+		set.clock = queue.ClockFunc(time.Now)
+		cfg.Office.Schedule = nil
 	}
 	if set.path == "" {
 		set.path = filepath.Join(tb.TempDir(), "eq.db")
 	}
 	ctx := context.Background()
-	cfg := configs.Demo()
 	st, err := store.Open(ctx, set.path)
 	if err != nil {
 		tb.Fatalf("store.Open: %v", err)

@@ -53,17 +53,18 @@ func (s *Store) Append(ctx context.Context, evs []queue.Event) error {
 // insertEvents inserts evs with their encoded bodies and returns the seq
 // each got.
 func insertEvents(ctx context.Context, tx *sql.Tx, evs []queue.Event, bodies [][]byte) ([]int64, error) {
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO events (at, day, type, ticket, "window", body) VALUES (?, ?, ?, ?, ?, ?)`)
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO events (at, day, type, ticket, "window", appointment_day, body) VALUES (?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return nil, err
 	}
 	defer stmt.Close()
+	var contact *sql.Stmt // prepared only for a batch that has one
 	seqs := make([]int64, len(evs))
 	for i := range evs {
 		ev := &evs[i]
 		res, err := stmt.ExecContext(ctx,
 			ev.At.UTC().Format(time.RFC3339Nano), ev.Day, string(ev.Type),
-			nullString(ev.Ticket), nullInt(ev.Window),
+			nullString(ev.Ticket), nullInt(ev.Window), nullString(ev.ApptDay),
 			// A string, not []byte: the column is TEXT and reports read it
 			// with SQLite's JSON functions, which take text.
 			string(bodies[i]))
@@ -72,6 +73,21 @@ func insertEvents(ctx context.Context, tx *sql.Tx, evs []queue.Event, bodies [][
 		}
 		if seqs[i], err = res.LastInsertId(); err != nil {
 			return nil, fmt.Errorf("insert %s: %w", ev.Type, err)
+		}
+		if ev.Name == "" && ev.Phone == "" {
+			continue
+		}
+		if ev.Type != queue.EventAppointmentBooked || ev.ApptDay == "" {
+			return nil, fmt.Errorf("insert %s: personal data on an event other than a booking", ev.Type)
+		}
+		if contact == nil {
+			if contact, err = tx.PrepareContext(ctx, `INSERT INTO appointment_contacts (seq, day, name, phone) VALUES (?, ?, ?, ?)`); err != nil {
+				return nil, err
+			}
+			defer contact.Close()
+		}
+		if _, err := contact.ExecContext(ctx, seqs[i], ev.ApptDay, ev.Name, ev.Phone); err != nil {
+			return nil, fmt.Errorf("insert the contacts of %s: %w", ev.Type, err)
 		}
 	}
 	return seqs, nil
@@ -95,7 +111,16 @@ func nullInt(n int) any {
 // set. It stops at the first error fn returns. The read runs in one
 // snapshot: events appended meanwhile are not seen.
 func (s *Store) Replay(ctx context.Context, after int64, fn func(queue.Event) error) error {
-	rows, err := s.db.QueryContext(ctx, `SELECT seq, body FROM events WHERE seq > ? ORDER BY seq`, after)
+	return s.replay(ctx, fn, `
+		SELECT e.seq, e.body, c.name, c.phone FROM events e
+		LEFT JOIN appointment_contacts c ON c.seq = e.seq
+		WHERE e.seq > ? ORDER BY e.seq`, after)
+}
+
+// replay runs query, which selects seq, body, name and phone, and calls fn
+// with each event in turn.
+func (s *Store) replay(ctx context.Context, fn func(queue.Event) error, query string, args ...any) error {
+	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return fmt.Errorf("store: replay: %w", err)
 	}
@@ -105,19 +130,20 @@ func (s *Store) Replay(ctx context.Context, after int64, fn func(queue.Event) er
 	// place and the decoder keeps its buffers, so a row costs only what
 	// the driver and the decoded strings allocate.
 	var (
-		seq  int64
-		body sql.RawBytes
-		ev   queue.Event
-		dec  = newEventDecoder()
+		seq         int64
+		body        sql.RawBytes
+		name, phone sql.NullString
+		ev          queue.Event
+		dec         = newEventDecoder()
 	)
 	for rows.Next() {
-		if err := rows.Scan(&seq, &body); err != nil {
+		if err := rows.Scan(&seq, &body, &name, &phone); err != nil {
 			return fmt.Errorf("store: replay after %d: %w", seq, err)
 		}
 		if err := dec.decode(body, &ev); err != nil {
 			return fmt.Errorf("store: replay event %d: decode: %w", seq, err)
 		}
-		ev.Seq = seq
+		ev.Seq, ev.Name, ev.Phone = seq, name.String, phone.String
 		if err := fn(ev); err != nil {
 			return fmt.Errorf("store: replay event %d: %w", seq, err)
 		}
@@ -188,8 +214,16 @@ func Load(ctx context.Context, st *Store, office *queue.Office) (*queue.State, e
 	if err != nil {
 		return nil, fmt.Errorf("store: load: %w", err)
 	}
-	from, err := st.dayStart(ctx)
+	from, day, err := st.dayStart(ctx)
 	if err != nil {
+		return nil, err
+	}
+	// Appointments booked before the day began for this day or later come
+	// first: they are the only state that outlives a working day.
+	if err := st.replay(ctx, state.Apply, `
+		SELECT e.seq, e.body, c.name, c.phone FROM events e
+		LEFT JOIN appointment_contacts c ON c.seq = e.seq
+		WHERE e.seq < ? AND e.appointment_day >= ? ORDER BY e.seq`, from, day); err != nil {
 		return nil, err
 	}
 	if err := st.Replay(ctx, from-1, state.Apply); err != nil {
@@ -203,17 +237,33 @@ func Load(ctx context.Context, st *Store, office *queue.Office) (*queue.State, e
 // before but the recent service times, which that event carries, so replay
 // starts there: start-up stays fast as the log grows, and staff, windows or
 // services removed from the config since an earlier day do not stop it.
-func (s *Store) dayStart(ctx context.Context) (int64, error) {
-	var seq sql.NullInt64
-	err := s.db.QueryRowContext(ctx, `
-		SELECT MIN(seq) FROM events
-		WHERE type = 'DayOpened'
-		  AND day = (SELECT day FROM events WHERE type = 'DayOpened' ORDER BY seq DESC LIMIT 1)`).Scan(&seq)
+func (s *Store) dayStart(ctx context.Context) (seq int64, day string, err error) {
+	var first sql.NullInt64
+	var last sql.NullString
+	err = s.db.QueryRowContext(ctx, `
+		WITH last AS (SELECT day FROM events WHERE type = 'DayOpened' ORDER BY seq DESC LIMIT 1)
+		SELECT MIN(seq), (SELECT day FROM last) FROM events
+		WHERE type = 'DayOpened' AND day = (SELECT day FROM last)`).Scan(&first, &last)
 	if err != nil {
-		return 0, fmt.Errorf("store: find the day's start: %w", err)
+		return 0, "", fmt.Errorf("store: find the day's start: %w", err)
 	}
-	if !seq.Valid {
-		return 1, nil
+	if !first.Valid {
+		return 1, "", nil
 	}
-	return seq.Int64, nil
+	return first.Int64, last.String, nil
+}
+
+// PurgeContacts deletes the names and phones of appointments dated before
+// day (YYYY-MM-DD) and returns how many bookings lost them. The bookings
+// stay in the log, without anyone's personal data.
+func (s *Store) PurgeContacts(ctx context.Context, day string) (int64, error) {
+	res, err := s.db.ExecContext(ctx, `DELETE FROM appointment_contacts WHERE day < ?`, day)
+	if err != nil {
+		return 0, fmt.Errorf("store: purge contacts before %s: %w", day, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("store: purge contacts before %s: %w", day, err)
+	}
+	return n, nil
 }
