@@ -502,6 +502,7 @@ type ImportError struct {
 	Rows []RowError
 }
 
+// ImportError is an invalid request: its code is EINVALID.
 func (e *ImportError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "импорт отменён, ошибок: %d", len(e.Rows))
@@ -515,6 +516,9 @@ func (e *ImportError) Error() string {
 type ImportRow struct {
 	Row int
 	BookRequest
+	// Invalid says why the row could not even be read (a malformed time);
+	// it is reported together with the rows the rules refuse.
+	Invalid *Text
 }
 
 // Import decides appointments booked elsewhere, all or none: one bad row
@@ -532,6 +536,10 @@ func (s *State) Import(now time.Time, rows []ImportRow) (Decision, error) {
 	)
 	for _, r := range rows {
 		r.Source = SourceImport
+		if r.Invalid != nil {
+			bad = append(bad, RowError{Row: r.Row, Text: *r.Invalid})
+			continue
+		}
 		if prev, dup := external[r.External]; dup && r.External != "" {
 			bad = append(bad, RowError{Row: r.Row, Text: Text{
 				RU: fmt.Sprintf("запись %s уже есть в строке %d", r.External, prev),

@@ -361,3 +361,9 @@ func (e *Engine) Appointment(code string) (v AppointmentView, err error) {
 	e.Read(func(s *State, now time.Time) { v, err = s.Appointment(code) })
 	return v, err
 }
+
+// Hours tells whether tickets are issued now and today's hours.
+func (e *Engine) Hours() (v HoursView) {
+	e.Read(func(s *State, now time.Time) { v = s.Hours(now) })
+	return v
+}

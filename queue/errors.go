@@ -53,6 +53,10 @@ func ErrorCode(err error) Code {
 	if errors.As(err, &e) {
 		return e.Code
 	}
+	var ie *ImportError
+	if errors.As(err, &ie) {
+		return EINVALID
+	}
 	return EINTERNAL
 }
 
@@ -62,6 +66,11 @@ func ErrorMessages(err error) (ru, en string) {
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Message, e.MessageEN
+	}
+	var ie *ImportError
+	if errors.As(err, &ie) {
+		return fmt.Sprintf("импорт отменён, ничего не записано: ошибок в строках — %d", len(ie.Rows)),
+			fmt.Sprintf("import refused, nothing was written: %d rows have errors", len(ie.Rows))
 	}
 	return "Внутренняя ошибка сервера", "Internal server error"
 }

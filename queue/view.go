@@ -23,6 +23,10 @@ type ServiceView struct {
 	PredictedWaitS int           `json:"predicted_wait_s"`
 	// OverTarget is true when the longest or the predicted wait breaks the target.
 	OverTarget bool `json:"over_target"`
+	// Bookable: the service takes appointments; AppointmentOnly: it takes
+	// nothing else, so the kiosk offers check-in only.
+	Bookable        bool `json:"bookable"`
+	AppointmentOnly bool `json:"appointment_only,omitempty"`
 }
 
 // TicketView is a ticket with its place in the queue.
@@ -77,15 +81,20 @@ type QueueView struct {
 // Services returns every service in config order.
 func (s *State) Services(now time.Time) []ServiceView {
 	out := make([]ServiceView, 0, len(s.office.Services))
+	issuing, _, _ := s.Issuing(now)
 	for i := range s.office.Services {
-		out = append(out, s.serviceView(&s.office.Services[i], now))
+		out = append(out, s.serviceView(&s.office.Services[i], now, issuing))
 	}
 	return out
 }
 
-func (s *State) serviceView(svc *Service, now time.Time) ServiceView {
+// serviceView is svc's queue at now; issuing tells whether the office
+// issues tickets now (asked once for all services).
+func (s *State) serviceView(svc *Service, now time.Time, issuing bool) ServiceView {
 	v := ServiceView{ID: svc.ID, Prefix: svc.Prefix, Name: svc.Name, Group: svc.Group,
-		TargetWait: svc.WaitTarget, TargetWaitS: seconds(svc.WaitTarget), Open: s.dayOpen}
+		TargetWait: svc.WaitTarget, TargetWaitS: seconds(svc.WaitTarget), Open: s.dayOpen && issuing,
+		Bookable: svc.Booking != nil, AppointmentOnly: svc.Booking != nil && svc.Booking.Only}
+	v.Open = v.Open && !v.AppointmentOnly
 	for _, n := range s.serving[svc.ID] {
 		if w := s.windows[n]; w.Open && !w.OnBreak {
 			v.WindowsOpen++
@@ -224,4 +233,31 @@ func seconds(d time.Duration) int {
 		return 0
 	}
 	return int(d / time.Second)
+}
+
+// HoursView is what a kiosk or a page says of the office's hours now.
+type HoursView struct {
+	Issuing bool      `json:"issuing"`           // tickets are issued now
+	Message *Text     `json:"message,omitempty"` // why not, and when they will be
+	OpensAt time.Time `json:"opens_at,omitzero"` // when they will be
+	Today   []string  `json:"today"`             // today's hours, "08:00–20:00"; empty when closed
+	Always  bool      `json:"always,omitempty"`  // no schedule: the office never closes
+}
+
+// Hours tells whether tickets are issued at now and today's hours.
+func (s *State) Hours(now time.Time) HoursView {
+	ok, why, resumes := s.Issuing(now)
+	v := HoursView{Issuing: ok, OpensAt: resumes, Today: []string{}}
+	if !ok {
+		v.Message = &why
+	}
+	sc := s.office.Schedule
+	if sc == nil {
+		v.Always = true
+		return v
+	}
+	for _, iv := range sc.Hours(midnight(now, s.office.Location)) {
+		v.Today = append(v.Today, clock(iv.From)+"–"+clock(iv.To))
+	}
+	return v
 }

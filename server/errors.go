@@ -35,9 +35,11 @@ type errorBody struct {
 }
 
 type errorDetail struct {
-	Code      queue.Code `json:"code"`
-	Message   string     `json:"message"`
-	MessageEN string     `json:"message_en"`
+	Code      queue.Code        `json:"code"`
+	Message   string            `json:"message"`
+	MessageEN string            `json:"message_en"`
+	Details   map[string]string `json:"details,omitempty"` // e.g. opens_at, come_back_at, offer
+	Rows      []queue.RowError  `json:"rows,omitempty"`    // an import's bad rows
 }
 
 // writeError answers with the contract's error JSON. Internal errors are
@@ -52,7 +54,16 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	ru, en := queue.ErrorMessages(err)
-	writeJSON(w, status, errorBody{Error: errorDetail{Code: code, Message: ru, MessageEN: en}})
+	detail := errorDetail{Code: code, Message: ru, MessageEN: en}
+	var e *queue.Error
+	if errors.As(err, &e) {
+		detail.Details = e.Details
+	}
+	var ie *queue.ImportError
+	if errors.As(err, &ie) {
+		detail.Rows = ie.Rows
+	}
+	writeJSON(w, status, errorBody{Error: detail})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

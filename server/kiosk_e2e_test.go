@@ -169,3 +169,76 @@ func TestManagerSeesPrintersInChromium(t *testing.T) {
 		t.Fatalf("printer row = %q, want kiosk-1 with its cover open", state)
 	}
 }
+
+// typeCode enters a booking code on the kiosk's keypad and presses OK.
+func typeCode(code string) chromedp.Tasks {
+	tasks := chromedp.Tasks{chromedp.Click(`#toCode`, chromedp.ByID)}
+	for _, d := range code {
+		tasks = append(tasks, chromedp.Click(`#keypad button[data-key="`+string(d)+`"]`, chromedp.ByQuery))
+	}
+	return append(tasks, chromedp.Click(`#keypad button[data-key="OK"]`, chromedp.ByQuery))
+}
+
+// TestKioskCheckinInChromium: a visitor on time checks in by code and gets
+// a ticket naming the appointment; one too late is offered the live queue
+// at a touch; after hours the kiosk says when the centre opens.
+func TestKioskCheckinInChromium(t *testing.T) {
+	s := newStack(t)
+	staff := s.signIn(t, "manager")
+	onTime := staff.book(t, "passport", at(0, 9, 15), "")
+	late := staff.book(t, "passport", at(0, 10, 0), "")
+	p := page(t)
+	var facts, codeErr, number, banner string
+	err := chromedp.Run(p,
+		chromedp.Navigate(s.URL()+"/kiosk?token=demo-kiosk"),
+		chromedp.Poll(`document.querySelectorAll('#groups .tile').length > 0`, nil),
+		typeCode(onTime.Code),
+		chromedp.WaitVisible(`#ticket`, chromedp.ByID),
+		chromedp.Text(`#ticketFacts`, &facts, chromedp.ByID),
+		chromedp.Text(`#ticketNumber`, &number, chromedp.ByID),
+		chromedp.Click(`#done`, chromedp.ByID),
+	)
+	if err != nil {
+		t.Fatalf("check-in on time: %v", err)
+	}
+	if number != "П001" || !strings.Contains(facts, "Запись на 09:15") {
+		t.Fatalf("kiosk shows %q, %q; want П001 for the 09:15 appointment", number, facts)
+	}
+
+	s.clock.Advance(at(0, 10, 11).Sub(s.clock.Now()))
+	err = chromedp.Run(p,
+		typeCode(late.Code),
+		chromedp.WaitVisible(`#takeLive`, chromedp.ByID),
+		chromedp.Text(`#codeError`, &codeErr, chromedp.ByID),
+		chromedp.Click(`#takeLive`, chromedp.ByID),
+		chromedp.WaitVisible(`#ticket`, chromedp.ByID),
+		chromedp.Poll(`document.getElementById('ticketNumber').textContent === 'П002'`, nil),
+		chromedp.Text(`#ticketFacts`, &facts, chromedp.ByID),
+	)
+	if err != nil {
+		t.Fatalf("late check-in: %v (error shown: %q)", err, codeErr)
+	}
+	if !strings.Contains(codeErr, "опоздали") || strings.Contains(facts, "Запись") {
+		t.Fatalf("late visitor saw %q and then %q; want the lateness and a live ticket", codeErr, facts)
+	}
+	var tk struct {
+		Priority string `json:"priority"`
+	}
+	s.anon().get(t, "/api/v1/tickets/20261123-000002").decode(t, http.StatusOK, &tk)
+	if tk.Priority != "normal" {
+		t.Errorf("the live ticket is %q, want normal", tk.Priority)
+	}
+
+	s.clock.Advance(at(0, 19, 30).Sub(s.clock.Now()))
+	err = chromedp.Run(p,
+		chromedp.Reload(),
+		chromedp.WaitVisible(`#hours`, chromedp.ByID),
+		chromedp.Text(`#hours`, &banner, chromedp.ByID),
+	)
+	if err != nil {
+		t.Fatalf("kiosk after hours: %v", err)
+	}
+	if !strings.Contains(banner, "Выдача талонов окончена в 19:00") || !strings.Contains(banner, "завтра в 08:00") {
+		t.Fatalf("after hours the kiosk says %q, want the stop and tomorrow's opening", banner)
+	}
+}

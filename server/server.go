@@ -73,6 +73,8 @@ type Server struct {
 	sessions      *sessions
 	limiter       *limiter // ticket issue from the LAN when no kiosk tokens are set
 	signins       *limiter // sign-in attempts per address
+	bookings      *limiter // anonymous bookings per address
+	codes         *limiter // anonymous requests naming a booking code, per address
 	mux           *http.ServeMux
 	handler       http.Handler
 
@@ -121,7 +123,8 @@ func New(o Options) *Server {
 	s := &Server{
 		engine: o.Engine, health: o.Health, kioskTokens: o.KioskTokens, displayTokens: o.DisplayTokens,
 		accounts: make(map[string]Account, len(o.Accounts)), log: o.Logger,
-		sessions: newSessions(o.Now), limiter: newLimiter(20, 10, o.Now), signins: newLimiter(10, 10, o.Now), mux: http.NewServeMux(),
+		sessions: newSessions(o.Now), limiter: newLimiter(20, 10, o.Now), signins: newLimiter(10, 10, o.Now),
+		bookings: newLimiter(6, 6, o.Now), codes: newLimiter(20, 10, o.Now), mux: http.NewServeMux(),
 		printing: o.Printing, publicURL: strings.TrimRight(o.PublicURL, "/"), voices: o.Voices, display: o.Display,
 		feed: o.Feed, hub: newHub(), pingPeriod: o.PingPeriod, lastWindow: map[int][]byte{},
 	}
@@ -165,6 +168,14 @@ func (s *Server) routes() {
 	m.Handle("GET /kiosk/", kiosk.Handler())
 	m.HandleFunc("GET /t/{id}", s.handleTicketPage)
 	m.HandleFunc("POST /api/v1/checkin", s.handleCheckin)
+	m.HandleFunc("GET /api/v1/hours", s.handleHours)
+	m.HandleFunc("GET /api/v1/slots", s.handleSlots)
+	m.HandleFunc("POST /api/v1/appointments", s.handleBook)
+	m.HandleFunc("GET /api/v1/appointments", s.handleAppointments)
+	m.HandleFunc("POST /api/v1/appointments/import", s.handleImport)
+	m.HandleFunc("GET /api/v1/appointments/{code}", s.handleAppointment)
+	m.HandleFunc("POST /api/v1/appointments/{code}/cancel", s.handleCancelAppointment)
+	m.HandleFunc("GET /book", s.handleBookPage)
 	m.HandleFunc("GET /api/v1/printers", s.handlePrinters)
 	m.HandleFunc("GET /api/v1/announcements/{file}", s.handleAnnouncement)
 	m.Handle("GET /static/", staticHandler())

@@ -229,9 +229,15 @@ func (r reply) decode(t *testing.T, status int, v any) {
 // errorJSON is the contract's error body.
 type errorJSON struct {
 	Error struct {
-		Code      queue.Code `json:"code"`
-		Message   string     `json:"message"`
-		MessageEN string     `json:"message_en"`
+		Code      queue.Code        `json:"code"`
+		Message   string            `json:"message"`
+		MessageEN string            `json:"message_en"`
+		Details   map[string]string `json:"details"`
+		Rows      []struct {
+			Row int    `json:"row"`
+			RU  string `json:"ru"`
+			EN  string `json:"en"`
+		} `json:"rows"`
 	} `json:"error"`
 }
 

@@ -23,7 +23,8 @@ func (s *Server) handleServices(w http.ResponseWriter, r *http.Request) {
 	for _, g := range o.Groups {
 		groups = append(groups, groupView{ID: g.ID, Name: g.Name})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"office": o.Name, "timezone": o.Location.String(), "groups": groups, "services": s.engine.Services()})
+	writeJSON(w, http.StatusOK, map[string]any{"office": o.Name, "timezone": o.Location.String(), "groups": groups,
+		"services": s.engine.Services(), "hours": s.engine.Hours()})
 }
 
 func (s *Server) handleQueue(w http.ResponseWriter, r *http.Request) {
@@ -105,16 +106,13 @@ func (s *Server) handleCheckin(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	if len(req.Code) != 6 || strings.Trim(req.Code, "0123456789") != "" {
-		s.writeError(w, r, queue.Errorf(queue.EINVALID, "код записи — 6 цифр", "the booking code has 6 digits"))
+	t, err := s.engine.CheckIn(r.Context(), strings.TrimSpace(req.Code))
+	if err != nil {
+		s.writeError(w, r, err)
 		return
 	}
-	// No booking exists yet: this office takes no appointments (booking
-	// arrives with the appointment schedule). Every code is unknown, and the
-	// visitor is told what to do instead.
-	s.writeError(w, r, queue.Errorf(queue.ENOTFOUND,
-		"запись с кодом %s не найдена: проверьте код или возьмите талон в живую очередь",
-		"no appointment with code %s: check the code or take a ticket for the live queue", req.Code))
+	s.log.Info("checked in", "ticket", t.ID, "number", t.Number, "service", t.ServiceID, "slot", t.AppointmentAt)
+	writeJSON(w, http.StatusCreated, issuedTicket{TicketView: t, Print: s.print(r, t)})
 }
 
 // handlePrinters shows the kiosks' printers to managers and admins.

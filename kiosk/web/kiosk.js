@@ -14,7 +14,8 @@
       printed: 'Возьмите талон из принтера. Следите за табло — номер объявят.',
       notPrinted: 'Талон не напечатан. Запомните или сфотографируйте номер — его объявят на табло.',
       offline: 'Нет связи с сервером очереди. Обратитесь к администратору.', codeDigits: 'Код записи — 6 цифр',
-      other: 'English', over: 'дольше нормы',
+      other: 'English', over: 'дольше нормы', byAppointment: 'только по предварительной записи',
+      takeLive: 'Взять талон в живую очередь', appointmentAt: 'Запись на', today: 'Сегодня',
     },
     en: {
       access: 'Large text', choose: 'Choose a life situation or a service', allServices: 'All services',
@@ -25,7 +26,8 @@
       printed: 'Take your ticket from the printer. Watch the display for your number.',
       notPrinted: 'The ticket was not printed. Remember or photograph your number — it will be shown on the display.',
       offline: 'No connection to the queue server. Please ask the staff.', codeDigits: 'The code has 6 digits',
-      other: 'Русский', over: 'over target',
+      other: 'Русский', over: 'over target', byAppointment: 'by appointment only',
+      takeLive: 'Take a ticket for the live queue', appointmentAt: 'Appointment at', today: 'Today',
     },
   };
   const IDLE_MS = 45000; // back to the start for the next visitor
@@ -65,7 +67,11 @@
     }
     let json = null;
     try { json = await r.json(); } catch (_) { /* not JSON */ }
-    if (!r.ok) throw new Error(json && json.error ? errText(json.error) : t('offline'));
+    if (!r.ok) {
+      const err = new Error(json && json.error ? errText(json.error) : t('offline'));
+      err.details = (json && json.error && json.error.details) || {};
+      throw err;
+    }
     return json;
   }
 
@@ -98,6 +104,7 @@
   }
 
   function waitLine(s) {
+    if (s.appointment_only) return [t('byAppointment'), false];
     if (!s.open) return [t('closed'), false];
     const late = s.over_target;
     const mins = Math.round(s.predicted_wait_s / 60);
@@ -121,9 +128,20 @@
     return b;
   }
 
+  // renderHours says, while tickets are not issued, why and when they will
+  // be; otherwise today's hours.
+  function renderHours() {
+    const h = data.hours || { issuing: true, today: [] };
+    const banner = $('hours');
+    banner.hidden = h.issuing;
+    banner.textContent = h.issuing ? '' : text(h.message);
+    $('todayHours').textContent = h.always || !h.today.length ? '' : t('today') + ' ' + h.today.join(', ');
+  }
+
   function render() {
     if (!data) return;
     $('office').textContent = text(data.office);
+    renderHours();
     const groups = $('groups');
     groups.innerHTML = '';
     for (const g of data.groups) {
@@ -210,7 +228,9 @@
     const s = data.services.find((x) => x.id === ticket.service_id);
     $('ticketService').textContent = s ? text(s.name) : '';
     const mins = Math.round(ticket.predicted_wait_s / 60);
-    $('ticketFacts').textContent = t('position') + ': ' + Math.max(0, (ticket.position || 1) - 1) + ' · ' + t('predicted') + ' ' + mins + ' ' + t('minutes');
+    let facts = t('position') + ': ' + Math.max(0, (ticket.position || 1) - 1) + ' · ' + t('predicted') + ' ' + mins + ' ' + t('minutes');
+    if (ticket.appointment_at) facts = t('appointmentAt') + ' ' + officeTime(ticket.appointment_at) + ' · ' + facts;
+    $('ticketFacts').textContent = facts;
     const note = $('printNote');
     const printed = ticket.print && ticket.print.printed;
     note.className = 'note' + (printed ? '' : ' error');
@@ -235,8 +255,16 @@
     }
   }
 
+  // officeTime is HH:MM of an RFC 3339 time in the office's zone.
+  function officeTime(iso) {
+    const opts = { hour: '2-digit', minute: '2-digit' };
+    if (data && data.timezone) opts.timeZone = data.timezone;
+    return new Date(iso).toLocaleTimeString('ru-RU', opts);
+  }
+
   async function key(k) {
     $('codeError').textContent = '';
+    $('takeLive').hidden = true;
     if (k === '⌫') code = code.slice(0, -1);
     else if (k === 'OK') {
       if (code.length !== 6) { $('codeError').textContent = t('codeDigits'); return; }
@@ -246,6 +274,12 @@
         showTicket(ticket);
       } catch (err) {
         $('codeError').textContent = err.message;
+        // Too late for the appointment: the server offers the live queue.
+        const offer = err.details && err.details.offer === 'live_ticket' && data && data.services.find((x) => x.id === err.details.service_id);
+        if (offer) {
+          $('takeLive').hidden = false;
+          $('takeLive').onclick = () => { code = ''; renderCode(); take(offer); };
+        }
       }
     } else if (code.length < 6) code += k;
     renderCode();
@@ -255,7 +289,7 @@
   document.querySelectorAll('.back').forEach((b) => b.addEventListener('click', () => show('home')));
   $('done').addEventListener('click', reset);
   $('toAll').addEventListener('click', () => openGroup(null));
-  $('toCode').addEventListener('click', () => { code = ''; renderCode(); $('codeError').textContent = ''; show('code'); });
+  $('toCode').addEventListener('click', () => { code = ''; renderCode(); $('codeError').textContent = ''; $('takeLive').hidden = true; show('code'); });
   $('lang').addEventListener('click', () => { lang = lang === 'ru' ? 'en' : 'ru'; applyLang(); });
   $('access').addEventListener('click', () => document.body.classList.toggle('access'));
 
