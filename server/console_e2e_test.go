@@ -213,3 +213,44 @@ func saveScreenshot(t *testing.T, ctx context.Context, name string) {
 		t.Errorf("screenshot: %v", err)
 	}
 }
+
+// TestConsoleAppointmentsInChromium: an operator sees today's appointments
+// for the services of the window, masked; the manager sees all of them.
+func TestConsoleAppointmentsInChromium(t *testing.T) {
+	s := newStack(t)
+	visitor := s.anon()
+	passport := visitor.book(t, "passport", at(0, 11, 0), `,"name":"Орлова Вера","phone":"+79161234567"`)
+	birth := visitor.book(t, "birth", at(0, 12, 0), "")
+	op, manager := page(t), page(t)
+
+	rowOf := func(code string) string {
+		return `document.querySelector('#appointments tr[data-code="` + code + `"], #allAppointments tr[data-code="` + code + `"]')`
+	}
+	var row string
+	err := chromedp.Run(op,
+		signInAt(s.URL(), "op1", "1"),
+		chromedp.Poll(rowOf(passport.Code)+` !== null`, nil),
+		chromedp.Text(`#appointments tr[data-code="`+passport.Code+`"]`, &row, chromedp.ByQuery),
+	)
+	if err != nil {
+		t.Fatalf("op1's appointments: %v", err)
+	}
+	for _, want := range []string{"11:00", passport.Code, "Паспорт", "ожидается", "О*** В***", "+7 *** ***-**-67"} {
+		if !strings.Contains(row, want) {
+			t.Errorf("op1's row %q lacks %q", row, want)
+		}
+	}
+	var others bool
+	if err := chromedp.Run(op, chromedp.Evaluate(rowOf(birth.Code)+` !== null`, &others)); err != nil || others {
+		t.Errorf("window 1, which does not register births, lists the birth appointment (%v)", err)
+	}
+	err = chromedp.Run(manager,
+		typeSignIn(s.URL(), "manager", "demo"),
+		chromedp.WaitVisible("#toManager", chromedp.ByID),
+		chromedp.Click("#toManager", chromedp.ByID),
+		chromedp.Poll(`document.querySelectorAll('#allAppointments tbody tr').length === 2`, nil),
+	)
+	if err != nil {
+		t.Fatalf("the manager's appointments: %v", err)
+	}
+}

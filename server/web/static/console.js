@@ -25,6 +25,8 @@
       noReply: 'Сервер не ответил', needReason: 'Укажите причину перерыва', pickTarget: 'Выберите, куда перенаправить', nobody: '—',
       printers: 'Принтеры киосков', connection: 'Подключение', printedFailed: 'Напечатано / не напечатано',
       windowN: 'окно', saved: 'Услуги окна сохранены', selectOne: 'Отметьте хотя бы одну услугу', signedOut: 'Сессия закончилась: войдите снова',
+      appointments: 'Записи на сегодня', time: 'Время', code: 'Код', status: 'Статус', ticket: 'Талон', name: 'Имя', phone: 'Телефон',
+      booked: 'ожидается', checked_in: 'пришёл', missed: 'не явился', apptCancelled: 'отменена', noAppointments: 'Записей на сегодня нет',
     },
     en: {
       offline: 'offline', online: 'online', logout: 'Sign out', signIn: 'Staff sign-in', login: 'Login',
@@ -45,6 +47,8 @@
       noReply: 'The server did not answer', needReason: 'Give the reason for the break', pickTarget: 'Choose where to forward', nobody: '—',
       printers: 'Kiosk printers', connection: 'Connection', printedFailed: 'Printed / failed',
       windowN: 'window', saved: 'Window services saved', selectOne: 'Tick at least one service', signedOut: 'Your session ended: sign in again',
+      appointments: "Today's appointments", time: 'Time', code: 'Code', status: 'Status', ticket: 'Ticket', name: 'Name', phone: 'Phone',
+      booked: 'expected', checked_in: 'checked in', missed: 'no-show', apptCancelled: 'cancelled', noAppointments: 'No appointments today',
     },
   };
   let lang = localStorage.getItem('eq.lang') || 'ru';
@@ -74,6 +78,44 @@
     } catch (_) { /* shown as stale; the WebSocket says when we are offline */ }
   }
   setInterval(pollPrinters, 10000);
+
+  // Today's appointments, polled: bookings come from the web and imports,
+  // not through the console's WebSocket. Names and phones arrive masked.
+  let appointments = [];
+  async function pollAppointments() {
+    if (!me || !(mode === 'manager' || windowNo)) return;
+    try {
+      appointments = (await api('GET', '/api/v1/appointments')).appointments;
+      renderAppointments();
+    } catch (_) { /* kept as last seen */ }
+  }
+  setInterval(pollAppointments, 20000);
+
+  // officeTime is HH:MM of a time as the server writes it, in the office's
+  // zone with its offset ("2026-11-23T11:00:00+03:00"): the PC's zone may differ.
+  const officeTime = (iso) => iso.slice(11, 16);
+
+  // renderAppointments fills the desk's table with the appointments of its
+  // window's services, the manager's with all of them.
+  function renderAppointments() {
+    const manager = mode === 'manager';
+    const table = $(manager ? 'allAppointments' : 'appointments');
+    const tbody = table.querySelector('tbody');
+    tbody.innerHTML = '';
+    let list = appointments;
+    if (!manager && state && state.window) {
+      const mine = new Set(state.window.services.map((s) => s.service_id));
+      list = list.filter((a) => mine.has(a.service_id));
+    }
+    for (const a of list) {
+      const st = a.status === 'cancelled' ? 'apptCancelled' : a.status;
+      const tr = queueRow([[officeTime(a.start), false], [a.code, true], [text(a.service), false], [t(st), false],
+        [a.number || '', false], [a.name || '', false], [a.phone || '', false]], a.status === 'missed');
+      tr.dataset.code = a.code;
+      tbody.appendChild(tr);
+    }
+    $(manager ? 'allAppointmentsNone' : 'appointmentsNone').hidden = list.length > 0;
+  }
 
   const ACTIONS = ['call-next', 'recall', 'start', 'no-show', 'finish', 'postpone', 'forward', 'break', 'resume', 'open', 'close'];
 
@@ -183,6 +225,7 @@
     show('manager');
     connect();
     pollPrinters();
+    pollAppointments();
   });
   $('managerBack').addEventListener('click', () => { mode = 'desk'; showPick(); });
   $('logout').addEventListener('click', async () => {
@@ -205,6 +248,7 @@
     windowNo = n;
     show('desk');
     connect();
+    pollAppointments();
   }
 
   // ---- the WebSocket ----
@@ -419,6 +463,7 @@
   function render() {
     for (const a of ACTIONS) $('act-' + a).disabled = true;
     if (!state) return;
+    renderAppointments();
     if (mode === 'manager') { renderManager(); return; }
     const w = state.window;
     if (!w) return;
