@@ -231,3 +231,10 @@ func buildBooking(b *bookingEntry) *queue.Booking {
 	}
 	return out
 }
+
+// PurgeBefore is the first date whose appointments' names and phones are
+// still kept at now: those of earlier dates are past the retention period.
+func (c *Config) PurgeBefore(now time.Time) string {
+	days := int(c.Appointments.Retention / (24 * time.Hour))
+	return now.In(c.Office.Location).AddDate(0, 0, -days).Format(time.DateOnly)
+}

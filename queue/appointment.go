@@ -263,6 +263,9 @@ func (s *State) booking(now time.Time, req BookRequest, pending map[slotKey]int,
 		}
 	}
 	hm := start.Format("15:04")
+	// The lead time and the horizon bind the public; staff booking for a
+	// visitor and imports from systems with their own rules skip them.
+	public := req.Source != SourceStaff && req.Source != SourceImport
 	switch {
 	case slot == nil:
 		return Event{}, &Error{Code: EINVALID,
@@ -270,11 +273,11 @@ func (s *State) booking(now time.Time, req BookRequest, pending map[slotKey]int,
 			MessageEN: fmt.Sprintf("there is no slot for %q on %s at %s: pick a time from the free slots", svc.Name.EN, date, hm)}
 	case start.Before(now):
 		return Event{}, Errorf(ECONFLICT, "время %s %s уже прошло", "%s %s is in the past", date, hm)
-	case req.Source == SourceWeb && start.Before(now.Add(b.Lead)):
+	case public && start.Before(now.Add(b.Lead)):
 		return Event{}, &Error{Code: ECONFLICT,
 			Message:   fmt.Sprintf("записаться на %s можно не позже чем за %s до начала", hm, durationRU(b.Lead)),
 			MessageEN: fmt.Sprintf("%s can be booked no later than %s before it starts", hm, durationEN(b.Lead))}
-	case req.Source == SourceWeb && date > s.horizonEnd(b, now):
+	case public && date > s.horizonEnd(b, now):
 		return Event{}, Errorf(ECONFLICT, "запись на %s ещё не открыта: записаться можно на %d дн. вперёд",
 			"booking for %s is not open yet: slots open %d days ahead", date, b.Horizon)
 	}
@@ -311,8 +314,11 @@ func (s *State) booking(now time.Time, req BookRequest, pending map[slotKey]int,
 }
 
 func cleanName(name string) (string, error) {
+	if !utf8.ValidString(name) {
+		return "", Errorf(EINVALID, "имя не в кодировке UTF-8", "the name is not UTF-8")
+	}
 	name = strings.Join(strings.Fields(name), " ")
-	if !utf8.ValidString(name) || utf8.RuneCountInString(name) > maxNameRunes {
+	if utf8.RuneCountInString(name) > maxNameRunes {
 		return "", Errorf(EINVALID, "имя длиннее %d знаков", "the name is longer than %d characters", maxNameRunes)
 	}
 	for _, r := range name {
@@ -344,7 +350,9 @@ func NormalizePhone(phone string) (string, error) {
 	}
 	d := string(digits)
 	switch {
-	case len(d) == 10 && d[0] == '9':
+	case len(d) == 10 && strings.ContainsRune("3489", rune(d[0])):
+		// A number written without the country code: mobiles start with 9,
+		// area codes with 3, 4 or 8 ("(495) 123-45-67").
 		d = "7" + d
 	case len(d) == 11 && d[0] == '8':
 		d = "7" + d[1:]
@@ -436,7 +444,7 @@ func (s *State) CheckIn(now time.Time, code string) (Decision, error) {
 	case AppointmentCancelled:
 		return Decision{}, Errorf(ECONFLICT, "запись с кодом %s отменена: возьмите талон в живую очередь", "appointment %s was cancelled: take a ticket for the live queue", code)
 	case AppointmentMissed:
-		return Decision{}, s.lateError(a, svc, hm)
+		return Decision{}, s.lateError(now, a, svc, hm)
 	}
 	if today := s.DayOf(now); a.Day != today {
 		return Decision{}, &Error{Code: ECONFLICT,
@@ -450,7 +458,7 @@ func (s *State) CheckIn(now time.Time, code string) (Decision, error) {
 		return Decision{}, e
 	}
 	if now.After(a.Start.Add(rules.Late)) {
-		return Decision{}, s.lateError(a, svc, hm)
+		return Decision{}, s.lateError(now, a, svc, hm)
 	}
 	if !s.dayOpen {
 		return Decision{}, Errorf(ECONFLICT, "регистрация закрыта: рабочий день не открыт", "check-in is closed: the working day is not open")
@@ -464,12 +472,17 @@ func (s *State) CheckIn(now time.Time, code string) (Decision, error) {
 // lateError tells a visitor who came after the late window that the
 // appointment is gone and, where the service has a live queue and tickets
 // are being issued, offers a live ticket instead.
-func (s *State) lateError(a *Appointment, svc *Service, hm string) error {
+func (s *State) lateError(now time.Time, a *Appointment, svc *Service, hm string) error {
 	until := a.Start.Add(s.office.Checkin.Late).In(s.office.Location).Format("15:04")
 	e := Errorf(ECONFLICT, "вы опоздали: запись на %s действовала до %s", "you are late: the %s appointment held until %s", hm, until)
 	if svc.Booking.Only {
 		e.Message += ". Запишитесь на другое время"
 		e.MessageEN += ". Please book another time"
+		return e
+	}
+	if ok, why, _ := s.Issuing(now); !ok {
+		e.Message += ". " + why.RU
+		e.MessageEN += ". " + why.EN
 		return e
 	}
 	e.Message += ". Можно взять талон в живую очередь"

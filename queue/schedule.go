@@ -92,6 +92,11 @@ func (sc *Schedule) issuing(now time.Time, loc *time.Location) (ok bool, why Tex
 	}
 	// In a gap between intervals: lunch or another closed stretch.
 	next := sc.NextOpening(now, loc)
+	if next.IsZero() || !midnight(next, loc).Equal(day) {
+		// Nothing after the gap issues tickets today.
+		why := Text{RU: "Выдача талонов на сегодня окончена.", EN: "Tickets are no longer issued today."}
+		return false, appendOpens(why, now, next, loc), next
+	}
 	hm := next.In(loc).Format("15:04")
 	return false, Text{RU: "Перерыв до " + hm + ". Талоны выдаются с " + hm + ".",
 		EN: "Break until " + hm + ". Tickets are issued again from " + hm + "."}, next

@@ -102,7 +102,8 @@ func runServe(ctx context.Context, o *serveOptions, stdout io.Writer, log *slog.
 		return fmt.Errorf("журнал событий не подходит к конфигурации (the event log does not fit the config): %w", err)
 	}
 	events := server.NewFeed()
-	engine := queue.NewEngine(state, st, queue.ClockFunc(time.Now), events)
+	closed := make(chan struct{}, 1)
+	engine := queue.NewEngine(state, st, queue.ClockFunc(time.Now), dayCloseWatch{next: events, closed: closed})
 	if err := engine.Roll(ctx); err != nil {
 		return fmt.Errorf("open the working day: %w", err)
 	}
@@ -136,10 +137,14 @@ func runServe(ctx context.Context, o *serveOptions, stdout io.Writer, log *slog.
 	// the day roller, then the store (deferred above).
 	bg, stopBG := context.WithCancel(ctx)
 	var wg sync.WaitGroup
-	wg.Add(2)
+	wg.Add(3)
 	go func() {
 		defer wg.Done()
 		rollDays(bg, engine, log)
+	}()
+	go func() {
+		defer wg.Done()
+		purgeContacts(bg, st, cfg, closed, log)
 	}()
 	go func() {
 		defer wg.Done()
@@ -218,5 +223,48 @@ func printBanner(w io.Writer, cfg *configs.Config, addr net.Addr, db string, dem
 	fmt.Fprintln(w, "\n  Остановить: Ctrl+C (stop: Ctrl+C)")
 	if f, ok := w.(*os.File); ok {
 		_ = f.Sync()
+	}
+}
+
+// dayCloseWatch hands events on to the server's feed and signals when a
+// working day closes: personal data past its retention is purged then.
+type dayCloseWatch struct {
+	next   queue.Publisher
+	closed chan<- struct{}
+}
+
+func (w dayCloseWatch) Publish(evs []queue.Event) {
+	w.next.Publish(evs)
+	for _, ev := range evs {
+		if ev.Type == queue.EventDayClosed {
+			select {
+			case w.closed <- struct{}{}:
+			default: // a purge is pending already
+			}
+		}
+	}
+}
+
+// contactsPurger deletes the names and phones of appointments dated
+// before a day.
+type contactsPurger interface {
+	PurgeContacts(ctx context.Context, day string) (int64, error)
+}
+
+// purgeContacts deletes personal data past the config's retention at
+// start and whenever a working day closes, until ctx ends.
+func purgeContacts(ctx context.Context, st contactsPurger, cfg *configs.Config, closed <-chan struct{}, log *slog.Logger) {
+	for {
+		before := cfg.PurgeBefore(time.Now())
+		if n, err := st.PurgeContacts(ctx, before); err != nil {
+			log.Error("purge personal data", "before", before, "err", err)
+		} else if n > 0 {
+			log.Info("personal data purged", "appointments", n, "before", before)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-closed:
+		}
 	}
 }
