@@ -318,10 +318,8 @@ func TestNormalizePhone(t *testing.T) {
 	}
 }
 
-// BUG: NormalizePhone (appointment.go, the switch on len(d)) adds the
-// country code only to 10-digit numbers starting with 9, so a Moscow
-// landline written the usual way, "(495) 123-45-67", is refused — with a
-// message saying "10 to 15 digits are needed", which it has.
+// A landline written the usual way, without the country code, is a
+// Russian number like a mobile one.
 func TestNormalizePhoneRussianLandline(t *testing.T) {
 	got, err := NormalizePhone("(495) 123-45-67")
 	if err != nil || got != "+74951234567" {
@@ -503,11 +501,9 @@ func TestCheckIn(t *testing.T) {
 	}
 }
 
-// BUG: lateError (appointment.go) promises in its doc comment to offer a
-// live ticket only "where ... tickets are being issued", but never looks
-// at the schedule: a visitor who comes at 19:30 for an 18:30 appointment
-// is offered a live ticket that the kiosk then refuses (tickets stop at
-// 19:00, an hour before closing).
+// A visitor who comes at 19:30 for an 18:30 appointment is not offered a
+// live ticket: tickets stop at 19:00, an hour before closing, and the
+// kiosk would refuse it.
 func TestLateOfferOnlyWhileTicketsAreIssued(t *testing.T) {
 	h := apptHarness(t, apptOffice(), "2026-11-23 09:00")
 	code := h.mustBook("passport", "2026-11-23 18:30", SourceStaff).Code

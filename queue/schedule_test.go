@@ -235,13 +235,10 @@ func TestIssuingWhenTheDayWasClosedByHand(t *testing.T) {
 	}
 }
 
-// BUG: issuing (schedule.go, the lunch-gap branch at the end) assumes the
-// interval after a gap issues tickets. When StopIssue swallows all of it —
-// Saturday 09:00–13:00 and 14:00–15:00, tickets stopping an hour before
-// 15:00, i.e. at 14:00 — a visitor at 13:30 is told "Перерыв до 08:00.
-// Талоны выдаются с 08:00.": a break until 08:00 on Monday, with no day
-// named. It should say tickets are over for today and when the centre
-// opens, as the StopIssue branch does.
+// When StopIssue swallows all of the interval after a gap — Saturday
+// 09:00–13:00 and 14:00–15:00, tickets stopping at 14:00 — a visitor in
+// the gap is told tickets are over for today and when the centre opens,
+// not that a break lasts until Monday.
 func TestIssuingInAGapWithNothingAfterIt(t *testing.T) {
 	sc := testSchedule()
 	sc.Week[time.Saturday] = DayHours{{9 * time.Hour, 13 * time.Hour}, {14 * time.Hour, 15 * time.Hour}}
