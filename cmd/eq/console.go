@@ -69,30 +69,9 @@ func newConsoleCmd(g *globalOptions) *cobra.Command {
 // go to errOut, so out holds only what the console says.
 func runConsole(ctx context.Context, o *consoleOptions, in io.Reader, out, errOut io.Writer) error {
 	lines := bufio.NewScanner(in)
-	login, password := o.login, o.password
-	if login == "" {
-		fmt.Fprint(errOut, "Логин (login): ")
-		if !lines.Scan() {
-			return errors.New("не введён логин (no login given)")
-		}
-		login = strings.TrimSpace(lines.Text())
-	}
-	if password == "" {
-		fmt.Fprint(errOut, "Пароль (password): ")
-		if f, ok := in.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-			// At a terminal the typing stays hidden.
-			b, err := term.ReadPassword(int(f.Fd()))
-			fmt.Fprintln(errOut)
-			if err != nil || len(b) == 0 {
-				return errors.New("не введён пароль (no password given)")
-			}
-			password = string(b)
-		} else {
-			if !lines.Scan() {
-				return errors.New("не введён пароль (no password given)")
-			}
-			password = strings.TrimRight(lines.Text(), "\r")
-		}
+	login, password, err := askSignIn(in, lines, errOut, o.login, o.password)
+	if err != nil {
+		return err
 	}
 	log := o.log
 	if log == nil {
@@ -148,6 +127,38 @@ func runConsole(ctx context.Context, o *consoleOptions, in io.Reader, out, errOu
 			}
 		}
 	}
+}
+
+// askSignIn completes the login and password staff sign in with: whichever
+// is empty is asked, the prompt going to errOut and the answer read as the
+// next line of lines, which scans in. At a terminal the password is read
+// from in with the typing hidden. The caller may go on reading lines.
+func askSignIn(in io.Reader, lines *bufio.Scanner, errOut io.Writer, login, password string) (string, string, error) {
+	if login == "" {
+		fmt.Fprint(errOut, "Логин (login): ")
+		if !lines.Scan() {
+			return "", "", errors.New("не введён логин (no login given)")
+		}
+		login = strings.TrimSpace(lines.Text())
+	}
+	if password == "" {
+		fmt.Fprint(errOut, "Пароль (password): ")
+		if f, ok := in.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+			// At a terminal the typing stays hidden.
+			b, err := term.ReadPassword(int(f.Fd()))
+			fmt.Fprintln(errOut)
+			if err != nil || len(b) == 0 {
+				return "", "", errors.New("не введён пароль (no password given)")
+			}
+			password = string(b)
+		} else {
+			if !lines.Scan() {
+				return "", "", errors.New("не введён пароль (no password given)")
+			}
+			password = strings.TrimRight(lines.Text(), "\r")
+		}
+	}
+	return login, password, nil
 }
 
 // consoleHelp lists the commands; both the help command and --help show it.

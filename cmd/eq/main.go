@@ -58,6 +58,7 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	root.AddCommand(newServeCmd(g), newPrinterCmd(g), newSayCmd(), newUserCmd(), newConfigCmd(), newVersionCmd())
 	root.AddCommand(newConsoleCmd(g))
 	root.AddCommand(newDisplayCmd(g))
+	root.AddCommand(newAppointmentsCmd())
 	return root
 }
 
