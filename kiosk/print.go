@@ -69,6 +69,12 @@ func (p *Printing) Run(ctx context.Context) error {
 
 // TicketData lays out t for paper; statusURL goes into the QR code.
 func (p *Printing) TicketData(t queue.TicketView, statusURL string) escpos.TicketData {
+	footer := "Следите за табло и объявлениями"
+	if !t.AppointmentAt.IsZero() {
+		// The visitor checked in for an appointment: the paper says so, and
+		// that the slot time is when the call comes.
+		footer = "По записи на " + t.AppointmentAt.In(p.office.Location).Format("15:04") + ". " + footer
+	}
 	return escpos.TicketData{
 		Office:        p.office.Name.RU,
 		Number:        t.Number,
@@ -78,7 +84,7 @@ func (p *Printing) TicketData(t queue.TicketView, statusURL string) escpos.Ticke
 		PredictedWait: time.Duration(t.PredictedWaitS) * time.Second,
 		StatusURL:     statusURL,
 		Lang:          "ru",
-		Footer:        "Следите за табло и объявлениями",
+		Footer:        footer,
 	}
 }
 

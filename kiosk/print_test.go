@@ -142,3 +142,15 @@ func TestVirtualPrinterKeepsTheTicket(t *testing.T) {
 		t.Fatalf("picture %dx%d with %d dark pixels: not a ticket", b.Dx(), b.Dy(), dark)
 	}
 }
+
+func TestTicketDataOfAnAppointment(t *testing.T) {
+	p := kiosk.NewPrinting(configs.Demo().Office, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if got := p.TicketData(ticket, "").Footer; strings.Contains(got, "записи") {
+		t.Errorf("a live ticket's footer %q speaks of an appointment", got)
+	}
+	appt := ticket
+	appt.Priority, appt.AppointmentAt = queue.PriorityAppointment, time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
+	if got := p.TicketData(appt, "").Footer; !strings.HasPrefix(got, "По записи на 11:00.") {
+		t.Errorf("an appointment ticket's footer = %q, want it to name the slot in Moscow time, 11:00", got)
+	}
+}
