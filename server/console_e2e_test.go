@@ -198,7 +198,8 @@ func TestConsoleRefusalShownInChromium(t *testing.T) {
 }
 
 // saveScreenshot writes the page as a PNG into $EQ_SCREENSHOTS, when set:
-// `EQ_SCREENSHOTS=docs go test -run Chromium ./server/` refreshes the docs' pictures.
+// `EQ_SCREENSHOTS=$PWD/docs go test -run Chromium ./server/` (an absolute path: tests
+// run in server/) refreshes the docs' pictures.
 func saveScreenshot(t *testing.T, ctx context.Context, name string) {
 	dir := os.Getenv("EQ_SCREENSHOTS")
 	if dir == "" {
