@@ -346,6 +346,7 @@ func build(f *file) *Config {
 	}
 	o := &queue.Office{
 		Name:       f.Office.Name.text(),
+		Address:    f.Office.Address.text(),
 		Location:   loc,
 		LevelStep:  orDefault(f.Office.LevelStep, queue.DefaultLevelStep),
 		BreakLimit: orDefault(f.Office.BreakLimit, queue.DefaultBreakLimit),

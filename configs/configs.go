@@ -127,6 +127,7 @@ type text struct {
 
 type officeSection struct {
 	Name       text           `yaml:"name"`
+	Address    text           `yaml:"address"` // shown on booking confirmations
 	Timezone   string         `yaml:"timezone"`
 	LevelStep  *time.Duration `yaml:"level_step"`  // default queue.DefaultLevelStep
 	BreakLimit *time.Duration `yaml:"break_limit"` // default queue.DefaultBreakLimit

@@ -449,7 +449,7 @@ func TestParseAliases(t *testing.T) {
 }
 
 func TestPurgeBefore(t *testing.T) {
-	cfg := Demo() // retention_days: 30
+	cfg := Demo()                                         // retention_days: 30
 	now := time.Date(2026, 11, 23, 0, 30, 0, 0, time.UTC) // 03:30 in Moscow
 	if got := cfg.PurgeBefore(now); got != "2026-10-24" {
 		t.Errorf("PurgeBefore = %s, want 2026-10-24 (30 days before the 23rd in the office's zone)", got)

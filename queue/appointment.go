@@ -266,32 +266,38 @@ func (s *State) booking(now time.Time, req BookRequest, pending map[slotKey]int,
 	// The lead time and the horizon bind the public; staff booking for a
 	// visitor and imports from systems with their own rules skip them.
 	public := req.Source != SourceStaff && req.Source != SourceImport
+	refuse := func(e *Error, reason string) (Event, error) {
+		e.Details = map[string]string{"reason": reason}
+		return Event{}, e
+	}
 	switch {
 	case slot == nil:
-		return Event{}, &Error{Code: EINVALID,
+		return refuse(&Error{Code: EINVALID,
 			Message:   fmt.Sprintf("на %s в %s нет слота записи на услугу «%s»: выберите время из списка свободных", date, hm, svc.Name.RU),
-			MessageEN: fmt.Sprintf("there is no slot for %q on %s at %s: pick a time from the free slots", svc.Name.EN, date, hm)}
+			MessageEN: fmt.Sprintf("there is no slot for %q on %s at %s: pick a time from the free slots", svc.Name.EN, date, hm)}, "no_slot")
 	case start.Before(now):
-		return Event{}, Errorf(ECONFLICT, "время %s %s уже прошло", "%s %s is in the past", date, hm)
+		return refuse(Errorf(ECONFLICT, "время %s %s уже прошло", "%s %s is in the past", date, hm), "past")
 	case public && start.Before(now.Add(b.Lead)):
-		return Event{}, &Error{Code: ECONFLICT,
+		return refuse(&Error{Code: ECONFLICT,
 			Message:   fmt.Sprintf("записаться на %s можно не позже чем за %s до начала", hm, durationRU(b.Lead)),
-			MessageEN: fmt.Sprintf("%s can be booked no later than %s before it starts", hm, durationEN(b.Lead))}
+			MessageEN: fmt.Sprintf("%s can be booked no later than %s before it starts", hm, durationEN(b.Lead))}, "lead")
 	case public && date > s.horizonEnd(b, now):
-		return Event{}, Errorf(ECONFLICT, "запись на %s ещё не открыта: записаться можно на %d дн. вперёд",
-			"booking for %s is not open yet: slots open %d days ahead", date, b.Horizon)
+		return refuse(Errorf(ECONFLICT, "запись на %s ещё не открыта: записаться можно на %d дн. вперёд",
+			"booking for %s is not open yet: slots open %d days ahead", date, b.Horizon), "horizon")
 	}
 	key := keyOf(svc.ID, start)
 	if s.slotBooked[key]+pending[key] >= b.Capacity {
-		return Event{}, Errorf(ECONFLICT, "на %s %s мест нет: выберите другое время", "%s %s is fully booked: pick another time", date, hm)
+		return refuse(Errorf(ECONFLICT, "на %s %s мест нет: выберите другое время", "%s %s is fully booked: pick another time", date, hm), "full")
 	}
+	// Errors about what the visitor typed name the field, so that a page
+	// can show them next to it.
 	name, err := cleanName(req.Name)
 	if err != nil {
-		return Event{}, err
+		return Event{}, fieldError(err, "name")
 	}
 	phone, err := NormalizePhone(req.Phone)
 	if err != nil {
-		return Event{}, err
+		return Event{}, fieldError(err, "phone")
 	}
 	if !validCode(req.Code) {
 		return Event{}, Errorf(EINVALID, "код записи %q: нужно %d цифр", "booking code %q: %d digits are needed", req.Code, CodeDigits)
@@ -311,6 +317,14 @@ func (s *State) booking(now time.Time, req BookRequest, pending map[slotKey]int,
 		Start: start, End: at(day, slot.To, loc), ApptDay: date, Source: req.Source, External: req.External,
 		Actor: req.Actor.Login, Name: name, Phone: phone}
 	return ev, nil
+}
+
+// fieldError marks err, an *Error, as being about the request's field.
+func fieldError(err error, field string) error {
+	if e, ok := err.(*Error); ok {
+		e.Details = map[string]string{"field": field}
+	}
+	return err
 }
 
 func cleanName(name string) (string, error) {

@@ -106,6 +106,7 @@ type Operator struct {
 // Office is the static description of one centre: what it serves, where and by whom.
 type Office struct {
 	Name       Text
+	Address    Text           // where visitors come, for booking confirmations; may be empty
 	Location   *time.Location // the office's time zone; working days are dates there
 	LevelStep  time.Duration
 	BreakLimit time.Duration

@@ -242,12 +242,13 @@ type HoursView struct {
 	OpensAt time.Time `json:"opens_at,omitzero"` // when they will be
 	Today   []string  `json:"today"`             // today's hours, "08:00–20:00"; empty when closed
 	Always  bool      `json:"always,omitempty"`  // no schedule: the office never closes
+	Date    string    `json:"date"`              // today on the office's clock, YYYY-MM-DD
 }
 
 // Hours tells whether tickets are issued at now and today's hours.
 func (s *State) Hours(now time.Time) HoursView {
 	ok, why, resumes := s.Issuing(now)
-	v := HoursView{Issuing: ok, OpensAt: resumes, Today: []string{}}
+	v := HoursView{Issuing: ok, OpensAt: resumes, Today: []string{}, Date: s.DayOf(now)}
 	if !ok {
 		v.Message = &why
 	}

@@ -241,6 +241,19 @@ func TestBooking(t *testing.T) {
 		}
 	})
 
+	t.Run("refusals say which field or rule, for pages to act on", func(t *testing.T) {
+		e := checkError(t, manager.post(t, "/api/v1/appointments", bookBody("passport", at(1, 11, 0), `,"phone":"12"`)), http.StatusBadRequest, queue.EINVALID)
+		if e.Error.Details["field"] != "phone" {
+			t.Errorf("a bad phone's details = %v, want field phone", e.Error.Details)
+		}
+		manager.book(t, "passport", at(1, 11, 0), "")
+		manager.book(t, "passport", at(1, 11, 0), "")
+		e = checkError(t, manager.post(t, "/api/v1/appointments", bookBody("passport", at(1, 11, 0), "")), http.StatusConflict, queue.ECONFLICT)
+		if e.Error.Details["reason"] != "full" {
+			t.Errorf("a full slot's details = %v, want reason full", e.Error.Details)
+		}
+	})
+
 	t.Run("slots and days of a service", func(t *testing.T) {
 		var days struct {
 			Days []struct {

@@ -23,7 +23,7 @@ func (s *Server) handleServices(w http.ResponseWriter, r *http.Request) {
 	for _, g := range o.Groups {
 		groups = append(groups, groupView{ID: g.ID, Name: g.Name})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"office": o.Name, "timezone": o.Location.String(), "groups": groups,
+	writeJSON(w, http.StatusOK, map[string]any{"office": o.Name, "address": o.Address, "timezone": o.Location.String(), "groups": groups,
 		"services": s.engine.Services(), "hours": s.engine.Hours()})
 }
 

@@ -421,31 +421,30 @@
   // refused tells the visitor why a booking was not made and where to fix it.
   async function refused(err) {
     const e = err.body || {};
-    const en = (e.message_en || '').toLowerCase();
-    if (err.status === 400 && en.startsWith('phone')) {
+    const d = e.details || {};
+    if (d.field === 'phone') {
       $('phoneError').textContent = err.message;
       $('phone').setAttribute('aria-invalid', 'true');
       $('phone').focus();
       return;
     }
-    if (err.status === 400 && en.includes('name')) {
+    if (d.field === 'name') {
       $('nameError').textContent = err.message;
       $('name').setAttribute('aria-invalid', 'true');
       $('name').focus();
       return;
     }
     if (err.status === 409) {
-      // Most likely the slot filled up meanwhile: fresh slots, not a dead end.
+      // The slot filled up meanwhile (reason "full") or its time passed:
+      // fresh slots, not a dead end.
       const hm = fmtTime(sel.slot.start);
-      const start = sel.slot.start;
       try {
         await busy(loadSlots);
       } catch (e2) {
         $('formError').textContent = err.message + ' ' + e2.message;
         return;
       }
-      const now = slots.find((s) => s.start === start);
-      const msg = now && now.free <= 0 ? t('slotTaken', { time: hm }) : err.message + ' ' + t('reloaded');
+      const msg = d.reason === 'full' ? t('slotTaken', { time: hm }) : err.message + ' ' + t('reloaded');
       sel.slot = null;
       renderSlots();
       $('slotMessage').textContent = msg;
@@ -472,7 +471,8 @@
     ]);
     $('cCheckin').textContent = t('checkin', { from: fmtTime(a.checkin_from), until: fmtTime(a.checkin_until) });
     $('cLate').textContent = t('late', { until: fmtTime(a.checkin_until) });
-    $('cWhere').textContent = t('where', { office: text(data.office) }) + ' ' + t('cancelHint', { url: location.host + '/book', code: a.code });
+    const place = data.address && data.address.ru ? text(data.office) + ', ' + text(data.address) : text(data.office);
+    $('cWhere').textContent = t('where', { office: place }) + ' ' + t('cancelHint', { url: location.host + '/book', code: a.code });
   }
 
   // ---- cancelling by code ----
