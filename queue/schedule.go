@@ -135,8 +135,8 @@ func appendOpens(why Text, now, opens time.Time, loc *time.Location) Text {
 	if opens.IsZero() {
 		return Text{RU: why.RU + " Дата открытия не назначена.", EN: why.EN + " No opening date is set."}
 	}
-	ru, en := whenRU(now, opens, loc), whenEN(now, opens, loc)
-	return Text{RU: why.RU + " Центр откроется " + ru + ".", EN: why.EN + " The centre opens " + en + "."}
+	w := when(now, opens, loc)
+	return Text{RU: why.RU + " Центр откроется " + w.RU + ".", EN: why.EN + " The centre opens " + w.EN + "."}
 }
 
 // clock formats an offset from midnight as 08:00.
@@ -152,31 +152,19 @@ var (
 // DateRU is "24 ноября".
 func DateRU(t time.Time) string { return fmt.Sprintf("%d %s", t.Day(), monthsRU[t.Month()-1]) }
 
-// whenRU says when t is, seen from now: "сегодня в 14:00", "завтра в 08:00",
-// "в понедельник, 30 ноября, в 08:00".
-func whenRU(now, t time.Time, loc *time.Location) string {
-	now, t = now.In(loc), t.In(loc)
+// when says when t is, seen from now: "сегодня в 14:00", "завтра в 08:00",
+// "в понедельник, 30 ноября, в 08:00" — and the same in English.
+func when(now, t time.Time, loc *time.Location) Text {
+	t = t.In(loc)
 	hm := t.Format("15:04")
-	switch days := daysBetween(now, t, loc); days {
+	switch daysBetween(now, t, loc) {
 	case 0:
-		return "сегодня в " + hm
+		return Text{RU: "сегодня в " + hm, EN: "today at " + hm}
 	case 1:
-		return "завтра в " + hm
+		return Text{RU: "завтра в " + hm, EN: "tomorrow at " + hm}
 	default:
-		return fmt.Sprintf("%s, %s, в %s", weekdaysRU[t.Weekday()], DateRU(t), hm)
-	}
-}
-
-func whenEN(now, t time.Time, loc *time.Location) string {
-	now, t = now.In(loc), t.In(loc)
-	hm := t.Format("15:04")
-	switch days := daysBetween(now, t, loc); days {
-	case 0:
-		return "today at " + hm
-	case 1:
-		return "tomorrow at " + hm
-	default:
-		return t.Format("Monday, 2 January,") + " at " + hm
+		return Text{RU: fmt.Sprintf("%s, %s, в %s", weekdaysRU[t.Weekday()], DateRU(t), hm),
+			EN: t.Format("Monday, 2 January,") + " at " + hm}
 	}
 }
 
