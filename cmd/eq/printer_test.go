@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"eq/devices/escpos"
 )
@@ -20,6 +21,7 @@ type fakeNetworkPrinter struct {
 	status byte
 	mu     sync.Mutex
 	got    bytes.Buffer
+	conns  sync.WaitGroup // connections being served
 }
 
 func startNetworkPrinter(t *testing.T, status byte) *fakeNetworkPrinter {
@@ -35,7 +37,7 @@ func startNetworkPrinter(t *testing.T, status byte) *fakeNetworkPrinter {
 			if err != nil {
 				return
 			}
-			go p.serve(c)
+			p.conns.Go(func() { p.serve(c) })
 		}
 	}()
 	t.Cleanup(func() { ln.Close() })
@@ -79,7 +81,16 @@ func (p *fakeNetworkPrinter) keep(b []byte) {
 	p.got.Write(b)
 }
 
+// bytes is what the printer got once every connection so far has ended:
+// the command closes its connection on exit, but the printer may still be
+// reading the last bytes when the command returns.
 func (p *fakeNetworkPrinter) bytes() []byte {
+	done := make(chan struct{})
+	go func() { p.conns.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return bytes.Clone(p.got.Bytes())
