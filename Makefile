@@ -5,11 +5,14 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 
 # Debian packages the build and the tests need: cgo for SQLite; X11 and GL
 # headers for the hall display (ebiten); Xvfb and xwd to test it on a machine
-# without a screen; Chromium for the page tests.
+# without a screen; Chromium for the page tests; prometheus for promtool,
+# which lints /metrics (the package also holds the Prometheus server, which
+# Debian enables on install where systemd runs: `systemctl disable --now
+# prometheus` if it is not wanted).
 DEB_PACKAGES := gcc libc6-dev git ca-certificates \
 	libx11-dev libxrandr-dev libxcursor-dev libxinerama-dev libxi-dev libxxf86vm-dev \
 	libgl1-mesa-dev libgl1-mesa-dri libasound2-dev \
-	xvfb xauth x11-apps alsa-utils chromium
+	xvfb xauth x11-apps alsa-utils chromium prometheus
 
 .PHONY: all deps check-go build run test bench lint clean voices
 

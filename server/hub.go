@@ -186,6 +186,16 @@ func (h *hub) count() int {
 	return len(h.clients)
 }
 
+// counts is the number of connected clients of each kind, indexed by kind.
+func (h *hub) counts() (n [displayClient + 1]int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for c := range h.clients {
+		n[c.kind]++
+	}
+	return n
+}
+
 // dropSession ends every connection of a signed-out session.
 func (h *hub) dropSession(token string) {
 	h.dropIf(func(c *client) bool { return c.token == token })

@@ -60,6 +60,11 @@ type Options struct {
 	// Display is what hall displays and window signs are told of their
 	// looks: the running text, how long a call blinks.
 	Display feed.Settings
+	// Metrics are served at GET /metrics; give the engine m.Publisher and
+	// m.EventLog too, or events and commits go uncounted. Nil means metrics
+	// of the server's own, where only what is read at scrape time (queues,
+	// windows, devices) moves.
+	Metrics *Metrics
 }
 
 // Server serves the API. Build it with New and mount Handler.
@@ -89,6 +94,8 @@ type Server struct {
 	pingPeriod time.Duration
 	lastWindow map[int][]byte // what the fan-out last sent per window
 	lastQueue  []byte
+
+	metrics *Metrics
 }
 
 // New builds a Server.
@@ -117,6 +124,9 @@ func New(o Options) *Server {
 			}
 		}
 	}
+	if o.Metrics == nil {
+		o.Metrics = NewMetrics(nil)
+	}
 	if o.Display.BlinkS == 0 {
 		o.Display.BlinkS = int(o.Display.Blink / time.Second)
 	}
@@ -127,11 +137,13 @@ func New(o Options) *Server {
 		bookings: newLimiter(6, 6, o.Now), codes: newLimiter(20, 10, o.Now), mux: http.NewServeMux(),
 		printing: o.Printing, publicURL: strings.TrimRight(o.PublicURL, "/"), voices: o.Voices, display: o.Display,
 		feed: o.Feed, hub: newHub(), pingPeriod: o.PingPeriod, lastWindow: map[int][]byte{},
+		metrics: o.Metrics,
 	}
 	for _, a := range o.Accounts {
 		s.accounts[a.Login] = a
 	}
 	s.upgrader = s.newUpgrader()
+	s.metrics.watch(s)
 	s.routes()
 	// Pages post with the session cookie: refuse state changes that a page
 	// of another site makes the browser send (CSRF). Programs that send no
@@ -148,6 +160,9 @@ func (s *Server) routes() {
 	m := s.mux
 	m.HandleFunc("GET /{$}", s.handleIndex)
 	m.HandleFunc("GET /healthz", s.handleHealth)
+	// Like /healthz, open to the LAN without a token: Prometheus scrapes
+	// it, and it tells counts and states, never tickets or people.
+	m.Handle("GET /metrics", s.metrics.handler(s.log))
 	m.HandleFunc("GET /api/v1/services", s.handleServices)
 	m.HandleFunc("POST /api/v1/tickets", s.handleIssue)
 	m.HandleFunc("GET /api/v1/tickets", s.handleTickets)
@@ -176,6 +191,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /api/v1/appointments/{code}", s.handleAppointment)
 	m.HandleFunc("POST /api/v1/appointments/{code}/cancel", s.handleCancelAppointment)
 	m.HandleFunc("GET /book", s.handleBookPage)
+	m.HandleFunc("GET /dashboard", s.handleDashboard)
 	m.HandleFunc("GET /api/v1/printers", s.handlePrinters)
 	m.HandleFunc("GET /api/v1/announcements/{file}", s.handleAnnouncement)
 	m.Handle("GET /static/", staticHandler())

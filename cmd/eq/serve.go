@@ -12,6 +12,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/spf13/cobra"
 	"golang.org/x/crypto/bcrypt"
 
@@ -103,7 +105,11 @@ func runServe(ctx context.Context, o *serveOptions, stdout io.Writer, log *slog.
 	}
 	events := server.NewFeed()
 	closed := make(chan struct{}, 1)
-	engine := queue.NewEngine(state, st, queue.ClockFunc(time.Now), dayCloseWatch{next: events, closed: closed})
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	metrics := server.NewMetrics(reg)
+	engine := queue.NewEngine(state, metrics.EventLog(st), queue.ClockFunc(time.Now),
+		metrics.Publisher(dayCloseWatch{next: events, closed: closed}))
 	if err := engine.Roll(ctx); err != nil {
 		return fmt.Errorf("open the working day: %w", err)
 	}
@@ -123,7 +129,7 @@ func runServe(ctx context.Context, o *serveOptions, stdout io.Writer, log *slog.
 		o.onListen(ln.Addr())
 	}
 	srv := server.New(server.Options{
-		Engine: engine, Health: st, Accounts: accounts, Logger: log, Feed: events,
+		Engine: engine, Health: st, Accounts: accounts, Logger: log, Feed: events, Metrics: metrics,
 		KioskTokens: cfg.KioskTokens, DisplayTokens: cfg.DisplayTokens, Printing: printing,
 		Display: feed.Settings{RunningText: cfg.Display.RunningText, Blink: cfg.Display.Blink},
 	})
@@ -211,6 +217,7 @@ func printBanner(w io.Writer, cfg *configs.Config, addr net.Addr, db string, dem
 	fmt.Fprintf(w, "  Киоск (kiosk):                  %s/kiosk?token=%s\n", base, kioskToken)
 	fmt.Fprintf(w, "  Пульт оператора (console):      %s/console\n", base)
 	fmt.Fprintf(w, "  API:                            %s/api/v1/services\n", base)
+	fmt.Fprintf(w, "  Метрики (Prometheus metrics):   %s/metrics\n", base)
 	fmt.Fprintf(w, "  Конфигурация (config):          %s\n", cfg.Source)
 	fmt.Fprintf(w, "  База данных (database):         %s\n", abs)
 	if len(demo) > 0 {

@@ -111,7 +111,8 @@ func Start(tb testing.TB, opts ...Option) *Office {
 	if set.publisher != nil {
 		pub = set.publisher(feed)
 	}
-	engine := queue.NewEngine(state, st, set.clock, pub)
+	metrics := server.NewMetrics(nil)
+	engine := queue.NewEngine(state, metrics.EventLog(st), set.clock, metrics.Publisher(pub))
 	if err := engine.Roll(ctx); err != nil {
 		st.Close()
 		tb.Fatalf("Roll: %v", err)
@@ -125,6 +126,7 @@ func Start(tb testing.TB, opts ...Option) *Office {
 		Logger:        slog.New(slog.DiscardHandler),
 		Now:           set.clock.Now,
 		Feed:          feed,
+		Metrics:       metrics,
 		Display:       displayfeed.Settings{RunningText: cfg.Display.RunningText, Blink: cfg.Display.Blink},
 	}
 	for _, edit := range set.edits {
