@@ -834,6 +834,15 @@ func inPercent(share float64) float64 { return math.Round(share*1000) / 10 }
 
 func withKey(key []any, cells ...any) []any { return append(key, cells...) }
 
+// grouped lays out one row per group, keyed by its key, then the total row.
+func grouped[T any](r *Report, rows []T, total T, key func(T) string, cells func(T) []any) [][]any {
+	out := make([][]any, 0, len(rows)+1)
+	for _, row := range rows {
+		out = append(out, withKey(r.keyCells(key(row), false), cells(row)...))
+	}
+	return append(out, withKey(r.keyCells("", true), cells(total)...))
+}
+
 func (r *Report) attendanceTable() Table {
 	t := Table{Name: "attendance", Title: queue.Text{RU: "Посещаемость", EN: "Attendance"},
 		Columns: append(r.keyColumns(),
@@ -848,14 +857,10 @@ func (r *Report) attendanceTable() Table {
 			Column{"postponed", "Отложены", "Postponed"},
 			Column{"not_served", "Не обслужены к закрытию", "Not served by closing"},
 			Column{"open", "В работе", "In progress"})}
-	add := func(key []any, a Attendance) {
-		t.Rows = append(t.Rows, withKey(key, a.Issued, a.Live, a.Privileged, a.Appointment, a.Served, a.NoShow,
-			a.Cancelled, a.Forwarded, a.Postponed, a.NotServed, a.Open))
-	}
-	for _, a := range r.Attendance {
-		add(r.keyCells(a.Key, false), a)
-	}
-	add(r.keyCells("", true), r.Total.Attendance)
+	t.Rows = grouped(r, r.Attendance, r.Total.Attendance, func(a Attendance) string { return a.Key }, func(a Attendance) []any {
+		return []any{a.Issued, a.Live, a.Privileged, a.Appointment, a.Served, a.NoShow,
+			a.Cancelled, a.Forwarded, a.Postponed, a.NotServed, a.Open}
+	})
 	return t
 }
 
@@ -883,15 +888,10 @@ func (r *Report) waitsTable() Table {
 		}
 		return out
 	}
-	add := func(key []any, w Times) {
-		cells := append(stats(w.Waits, w.WaitMean, w.WaitMedian, w.WaitP90, w.WaitMax),
+	t.Rows = grouped(r, r.Waits, r.Total.Waits, func(w Times) string { return w.Key }, func(w Times) []any {
+		return append(stats(w.Waits, w.WaitMean, w.WaitMedian, w.WaitP90, w.WaitMax),
 			stats(w.Services, w.ServiceMean, w.ServiceMedian, w.ServiceP90, w.ServiceMax)...)
-		t.Rows = append(t.Rows, withKey(key, cells...))
-	}
-	for _, w := range r.Waits {
-		add(r.keyCells(w.Key, false), w)
-	}
-	add(r.keyCells("", true), r.Total.Waits)
+	})
 	return t
 }
 
@@ -902,17 +902,13 @@ func (r *Report) slaTable() Table {
 			Column{"within", "В пределах срока", "Within the target"},
 			Column{"breached", "С превышением", "Over the target"},
 			Column{"share_pct", "Доля в пределах срока, %", "Share within the target, %"})}
-	add := func(key []any, s SLA) {
+	t.Rows = grouped(r, r.SLA, r.Total.SLA, func(s SLA) string { return s.Key }, func(s SLA) []any {
 		var share any
 		if s.Judged > 0 {
 			share = inPercent(s.Share)
 		}
-		t.Rows = append(t.Rows, withKey(key, s.Judged, s.Within, s.Breached, share))
-	}
-	for _, s := range r.SLA {
-		add(r.keyCells(s.Key, false), s)
-	}
-	add(r.keyCells("", true), r.Total.SLA)
+		return []any{s.Judged, s.Within, s.Breached, share}
+	})
 	return t
 }
 
@@ -999,13 +995,9 @@ func (r *Report) appointmentsTable() Table {
 			Column{"missed", "Не пришли", "Missed"},
 			Column{"cancelled", "Отменены", "Cancelled"},
 			Column{"pending", "Ожидаются", "Pending"})}
-	add := func(key []any, a Appointments) {
-		t.Rows = append(t.Rows, withKey(key, a.Booked, a.CheckedIn, a.Missed, a.Cancelled, a.Pending))
-	}
-	for _, a := range r.Appointments {
-		add(r.keyCells(a.Key, false), a)
-	}
-	add(r.keyCells("", true), r.Total.Appointments)
+	t.Rows = grouped(r, r.Appointments, r.Total.Appointments, func(a Appointments) string { return a.Key }, func(a Appointments) []any {
+		return []any{a.Booked, a.CheckedIn, a.Missed, a.Cancelled, a.Pending}
+	})
 	return t
 }
 
@@ -1015,16 +1007,12 @@ func (r *Report) queueTable() Table {
 			Column{"mean", "Ожидающих в среднем", "Waiting on average"},
 			Column{"max", "Ожидающих максимум", "Waiting at most"},
 			Column{"observed_min", "Время наблюдения, мин", "Observed, min"})}
-	add := func(key []any, q QueueLength) {
+	t.Rows = grouped(r, r.Queue, r.Total.Queue, func(q QueueLength) string { return q.Key }, func(q QueueLength) []any {
 		var mean any
 		if q.Observed > 0 {
 			mean = math.Round(q.Mean*10) / 10
 		}
-		t.Rows = append(t.Rows, withKey(key, mean, q.Max, inMinutes(q.Observed)))
-	}
-	for _, q := range r.Queue {
-		add(r.keyCells(q.Key, false), q)
-	}
-	add(r.keyCells("", true), r.Total.Queue)
+		return []any{mean, q.Max, inMinutes(q.Observed)}
+	})
 	return t
 }
