@@ -508,14 +508,19 @@ func (s *State) lateError(now time.Time, a *Appointment, svc *Service, hm string
 // ReleaseMissed releases the appointments whose late window has passed
 // without a check-in: they become no-shows.
 func (s *State) ReleaseMissed(now time.Time) Decision {
-	var d Decision
+	return Decision{Events: s.missed(now, s.DayOf(now), func(a *Appointment) bool { return now.After(a.Start.Add(s.office.Checkin.Late)) })}
+}
+
+// missed releases the booked appointments gone says are past, as
+// AppointmentMissed events logged on day.
+func (s *State) missed(now time.Time, day string, gone func(*Appointment) bool) []Event {
+	var evs []Event
 	for _, a := range s.appointmentsInOrder() {
-		if a.Status == AppointmentBooked && now.After(a.Start.Add(s.office.Checkin.Late)) {
-			d.Events = append(d.Events, Event{Type: EventAppointmentMissed, At: now, Day: s.DayOf(now),
-				Service: a.Service, Code: a.Code, ApptDay: a.Day})
+		if a.Status == AppointmentBooked && gone(a) {
+			evs = append(evs, Event{Type: EventAppointmentMissed, At: now, Day: day, Service: a.Service, Code: a.Code, ApptDay: a.Day})
 		}
 	}
-	return d
+	return evs
 }
 
 // RowError is what is wrong with one row of an import.

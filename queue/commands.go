@@ -58,12 +58,7 @@ func (s *State) OpenDay(now time.Time, day string) (Decision, error) {
 	}
 	// Appointments of earlier dates never checked in are no-shows; the
 	// tick releases them during the day, this catches a server that was off.
-	for _, a := range s.appointmentsInOrder() {
-		if a.Status == AppointmentBooked && a.Day < day {
-			d.Events = append(d.Events, Event{Type: EventAppointmentMissed, At: now, Day: s.day,
-				Service: a.Service, Code: a.Code, ApptDay: a.Day})
-		}
-	}
+	d.Events = append(d.Events, s.missed(now, s.day, func(a *Appointment) bool { return a.Day < day })...)
 	ev := s.event(EventDayOpened, now)
 	ev.Day = day
 	if day != s.day {
