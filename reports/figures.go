@@ -194,33 +194,6 @@ type QueueLength struct {
 // Compute reads the events of the days from to to (YYYY-MM-DD, both
 // included) from src and makes every figure, grouped by by. One pass over
 // the log makes all of them.
-func Compute(ctx context.Context, src EventSource, office *queue.Office, from, to string, by GroupBy) (*Report, error) {
-	for _, d := range []string{from, to} {
-		if _, err := time.Parse(time.DateOnly, d); err != nil {
-			return nil, queue.Errorf(queue.EINVALID, "дата %q не в формате ГГГГ-ММ-ДД", "date %q is not YYYY-MM-DD", d)
-		}
-	}
-	if from > to {
-		return nil, queue.Errorf(queue.EINVALID, "начало периода %s позже конца %s", "the period's start %s is after its end %s", from, to)
-	}
-	if _, err := ParseGroupBy(string(by)); err != nil {
-		return nil, err
-	}
-	if office == nil || office.Location == nil {
-		return nil, queue.Errorf(queue.EINVALID, "не задан офис или его часовой пояс", "no office or office time zone")
-	}
-	f := newFigures(office, by)
-	scan := NewScan(office, from, to, f)
-	if err := src.Events(ctx, from, to, func(ev queue.Event) error {
-		scan.Apply(ev)
-		return nil
-	}); err != nil {
-		return nil, fmt.Errorf("reports: %s to %s: %w", from, to, err)
-	}
-	scan.Finish()
-	return f.report(from, to), nil
-}
-
 // figures aggregates the facts of a Scan into a report's groups.
 type figures struct {
 	NoFacts

@@ -19,6 +19,7 @@ import (
 	"eq/display/feed"
 	"eq/kiosk"
 	"eq/queue"
+	"eq/reports"
 )
 
 // HealthChecker tells whether the store can take writes.
@@ -65,6 +66,14 @@ type Options struct {
 	// of the server's own, where only what is read at scrape time (queues,
 	// windows, devices) moves.
 	Metrics *Metrics
+	// Reports computes the figures of /reports and /api/v1/reports from
+	// the event log; nil means reports are not served (503).
+	Reports ReportReader
+}
+
+// ReportReader computes report tables; *reports.Reader is one.
+type ReportReader interface {
+	Table(ctx context.Context, name, from, to string, by reports.GroupBy) (reports.Table, error)
 }
 
 // Server serves the API. Build it with New and mount Handler.
@@ -96,6 +105,7 @@ type Server struct {
 	lastQueue  []byte
 
 	metrics *Metrics
+	reports ReportReader
 }
 
 // New builds a Server.
@@ -137,7 +147,7 @@ func New(o Options) *Server {
 		bookings: newLimiter(6, 6, o.Now), codes: newLimiter(20, 10, o.Now), mux: http.NewServeMux(),
 		printing: o.Printing, publicURL: strings.TrimRight(o.PublicURL, "/"), voices: o.Voices, display: o.Display,
 		feed: o.Feed, hub: newHub(), pingPeriod: o.PingPeriod, lastWindow: map[int][]byte{},
-		metrics: o.Metrics,
+		metrics: o.Metrics, reports: o.Reports,
 	}
 	for _, a := range o.Accounts {
 		s.accounts[a.Login] = a

@@ -22,6 +22,7 @@ import (
 	"eq/kiosk"
 	"eq/queue"
 	"eq/queue/store"
+	"eq/reports"
 	"eq/server"
 )
 
@@ -131,6 +132,7 @@ func runServe(ctx context.Context, o *serveOptions, stdout io.Writer, log *slog.
 	srv := server.New(server.Options{
 		Engine: engine, Health: st, Accounts: accounts, Logger: log, Feed: events, Metrics: metrics,
 		KioskTokens: cfg.KioskTokens, DisplayTokens: cfg.DisplayTokens, Printing: printing,
+		Reports: reports.NewReader(st, cfg.Office),
 		Display: feed.Settings{RunningText: cfg.Display.RunningText, Blink: cfg.Display.Blink},
 	})
 	printBanner(stdout, cfg, ln.Addr(), o.db, demo)

@@ -24,6 +24,7 @@ import (
 	displayfeed "eq/display/feed"
 	"eq/queue"
 	"eq/queue/store"
+	"eq/reports"
 	"eq/server"
 )
 
@@ -127,6 +128,7 @@ func Start(tb testing.TB, opts ...Option) *Office {
 		Now:           set.clock.Now,
 		Feed:          feed,
 		Metrics:       metrics,
+		Reports:       reports.NewReader(st, cfg.Office),
 		Display:       displayfeed.Settings{RunningText: cfg.Display.RunningText, Blink: cfg.Display.Blink},
 	}
 	for _, edit := range set.edits {
