@@ -191,9 +191,6 @@ type QueueLength struct {
 	Observed float64 `json:"observed_s"`
 }
 
-// Compute reads the events of the days from to to (YYYY-MM-DD, both
-// included) from src and makes every figure, grouped by by. One pass over
-// the log makes all of them.
 // figures aggregates the facts of a Scan into a report's groups.
 type figures struct {
 	NoFacts
@@ -234,6 +231,7 @@ type work struct {
 	ended                  int           // services ended here, forwards included, for the mean
 	endedTime              time.Duration // their service times
 	days                   map[opDay]struct{}
+	last                   opDay // the latest added to days: most facts repeat it
 }
 
 func newFigures(office *queue.Office, by GroupBy) *figures {
@@ -270,7 +268,31 @@ func (f *figures) stageKey(st *Stage) string {
 	return st.Day
 }
 
-func hourKey(t time.Time, loc *time.Location) string { return t.In(loc).Format("15") }
+// hourKeys are the hours' keys, made once: a year's report asks for
+// millions of them.
+var hourKeys = func() (keys [24]string) {
+	for h := range keys {
+		keys[h] = fmt.Sprintf("%02d", h)
+	}
+	return keys
+}()
+
+func hourKey(t time.Time, loc *time.Location) string { return hourKeys[t.In(loc).Hour()] }
+
+// hourSpan is the key of t's hour in loc and when the next hour starts.
+// Moving by the zone's offset finds the next full hour on the wall; a
+// change of offset before it (summer time) ends the span there, and the
+// next span goes on by the new offset.
+func hourSpan(t time.Time, loc *time.Location) (string, time.Time) {
+	l := t.In(loc)
+	_, off := l.Zone()
+	shift := time.Duration(off) * time.Second
+	next := t.Add(shift).Truncate(time.Hour).Add(time.Hour - shift)
+	if _, end := l.ZoneBounds(); !end.IsZero() && end.Before(next) {
+		next = end
+	}
+	return hourKeys[l.Hour()], next
+}
 
 func windowKey(n int) string {
 	if n == 0 {
@@ -381,15 +403,13 @@ func (f *figures) spread(day string, window int, service, operator string, from,
 	}
 	switch f.by {
 	case ByHour:
-		loc := f.office.Location
 		for t := from; ; {
-			l := t.In(loc)
-			next := time.Date(l.Year(), l.Month(), l.Day(), l.Hour()+1, 0, 0, 0, loc)
+			key, next := hourSpan(t, f.office.Location)
 			if !next.Before(to) {
-				row(hourKey(t, loc), to.Sub(t))
+				row(key, to.Sub(t))
 				return
 			}
-			row(hourKey(t, loc), next.Sub(t))
+			row(key, next.Sub(t))
 			t = next
 		}
 	case ByService:
@@ -405,10 +425,15 @@ func (f *figures) spread(day string, window int, service, operator string, from,
 
 // on notes that the row has operator's work on day.
 func (w *work) on(operator, day string) {
+	k := opDay{operator, day}
+	if w.days != nil && w.last == k {
+		return
+	}
 	if w.days == nil {
 		w.days = map[opDay]struct{}{}
 	}
-	w.days[opDay{operator, day}] = struct{}{}
+	w.days[k] = struct{}{}
+	w.last = k
 }
 
 func (f *figures) workRow(k workKey) *work {
@@ -469,15 +494,13 @@ func (f *figures) QueueLevel(q QueueLevel) {
 	case ByDay:
 		add(f.group(q.Day), q.To.Sub(q.From))
 	case ByHour:
-		loc := f.office.Location
 		for t := q.From; ; {
-			l := t.In(loc)
-			next := time.Date(l.Year(), l.Month(), l.Day(), l.Hour()+1, 0, 0, 0, loc)
+			key, next := hourSpan(t, f.office.Location)
 			if !next.Before(q.To) {
-				add(f.group(hourKey(t, loc)), q.To.Sub(t))
+				add(f.group(key), q.To.Sub(t))
 				break
 			}
-			add(f.group(hourKey(t, loc)), next.Sub(t))
+			add(f.group(key), next.Sub(t))
 			t = next
 		}
 	}

@@ -3,6 +3,7 @@ package reports
 import (
 	"context"
 	"fmt"
+	"hash/fnv"
 	"slices"
 	"time"
 
@@ -17,17 +18,58 @@ const StaffingName = "staffing"
 // advice, in the order pages show them.
 var Names = append(slices.Clone(TableNames), StaffingName)
 
+// DayCache keeps the facts of working days that no event can change any
+// more, so that a report over a year reads a year of compact records
+// instead of replaying a year of events. *store.Store is one.
+type DayCache interface {
+	// LastDay is the working day of the log's newest event, "" for none.
+	LastDay(ctx context.Context) (string, error)
+	// KeptDays lists the days of fromDay to toDay that have a record,
+	// with the key each was kept under.
+	KeptDays(ctx context.Context, fromDay, toDay string) (map[string]string, error)
+	// ReportDays gives the records kept for the days fromDay to toDay, in
+	// day order, with the key each was kept under; a record is only valid
+	// during the call.
+	ReportDays(ctx context.Context, fromDay, toDay string, fn func(day, key string, facts []byte) error) error
+	// PutReportDays keeps records of days under key.
+	PutReportDays(ctx context.Context, key string, days map[string][]byte) error
+}
+
 // Reader reads the figures of an office from its event log. Pages, the API
 // and the command line share one, so that every report of a period is
 // counted the same way.
+//
+// When the log's source is also a DayCache, the Reader keeps each settled
+// day's facts there the first time it reads the day, and reads them back
+// after: a day is settled once a later day has events (no event of it can
+// come any more) and all of its appointments are resolved (none can be
+// released as missed later). Today, and a past day with an appointment not
+// yet released, are replayed from the events every time.
 type Reader struct {
 	src    EventSource
+	cache  DayCache // nil: every day is replayed
 	office *queue.Office
+	key    string // what the cached facts must have been made with
 }
 
 // NewReader returns a Reader of office's log in src.
 func NewReader(src EventSource, office *queue.Office) *Reader {
-	return &Reader{src: src, office: office}
+	r := &Reader{src: src, office: office}
+	if c, ok := src.(DayCache); ok && office != nil {
+		r.cache, r.key = c, cacheKey(office)
+	}
+	return r
+}
+
+// cacheKey names what a day's facts depend on beside the events: the
+// record's version and the services' wait targets, which Scan writes
+// into every stage. A config with other targets makes the days again.
+func cacheKey(office *queue.Office) string {
+	h := fnv.New64a()
+	for _, svc := range office.Services {
+		fmt.Fprintf(h, "%s=%d;", svc.ID, svc.WaitTarget)
+	}
+	return fmt.Sprintf("v%d-%016x", factsVersion, h.Sum64())
 }
 
 // Office is the office the reader counts for.
@@ -54,6 +96,104 @@ func (r *Reader) Facts(ctx context.Context, from, to string, facts Facts) error 
 	if r.office == nil || r.office.Location == nil {
 		return queue.Errorf(queue.EINVALID, "не задан офис или его часовой пояс", "no office or office time zone")
 	}
+	if r.cache == nil {
+		return r.replay(ctx, from, to, facts)
+	}
+	last, err := r.cache.LastDay(ctx)
+	if err != nil {
+		return fmt.Errorf("reports: %w", err)
+	}
+	kept := map[string]bool{}
+	if last != "" && from < last {
+		keys, err := r.cache.KeptDays(ctx, from, min(to, last))
+		if err != nil {
+			return fmt.Errorf("reports: %w", err)
+		}
+		for day, key := range keys {
+			kept[day] = key == r.key
+		}
+	}
+	// Days run in order: each stretch of kept days replayed from their
+	// records, each stretch of the others scanned from the events into
+	// records first, so that both reach facts the same way. A stretch at
+	// a time holds memory to what one read needs.
+	days, err := daysOf(from, to)
+	if err != nil {
+		return err
+	}
+	for i := 0; i < len(days); {
+		j := i + 1
+		for j < len(days) && kept[days[j]] == kept[days[i]] {
+			j++
+		}
+		if kept[days[i]] {
+			err = r.replayKept(ctx, days[i], days[j-1], facts)
+		} else {
+			err = r.scanDays(ctx, days[i:j], last, facts)
+		}
+		if err != nil {
+			return err
+		}
+		i = j
+	}
+	return nil
+}
+
+// replayKept tells facts what the records of the days from to to hold.
+func (r *Reader) replayKept(ctx context.Context, from, to string, facts Facts) error {
+	err := r.cache.ReportDays(ctx, from, to, func(day, key string, rec []byte) error {
+		if key != r.key { // made again meanwhile by a reader of another config
+			return fmt.Errorf("the record of %s changed while read", day)
+		}
+		return replayDay(day, rec, facts)
+	})
+	if err != nil {
+		return fmt.Errorf("reports: %w", err)
+	}
+	return nil
+}
+
+// scanDays replays the events of days (one stretch, in order) into
+// records, tells facts what they hold and keeps the settled ones.
+func (r *Reader) scanDays(ctx context.Context, days []string, last string, facts Facts) error {
+	rec := &recorder{days: map[string]*dayEncoder{}, open: map[string]map[string]bool{}}
+	for _, d := range days {
+		enc, err := newDayEncoder(d)
+		if err != nil {
+			return err
+		}
+		rec.days[d] = enc
+	}
+	if err := r.replay(ctx, days[0], days[len(days)-1], rec); err != nil {
+		return err
+	}
+	if rec.err != nil {
+		return fmt.Errorf("reports: %w", rec.err)
+	}
+	settled := map[string][]byte{}
+	for _, d := range days {
+		buf := rec.days[d].buf
+		if err := replayDay(d, buf, facts); err != nil {
+			return fmt.Errorf("reports: %w", err)
+		}
+		if d < last && len(rec.open[d]) == 0 {
+			if buf == nil {
+				buf = []byte{} // a day without events is kept too: NOT NULL
+			}
+			settled[d] = buf
+		}
+	}
+	if len(settled) > 0 {
+		if err := r.cache.PutReportDays(ctx, r.key, settled); err != nil {
+			// The report is right without them; the next one scans again.
+			return fmt.Errorf("reports: %w", err)
+		}
+	}
+	return nil
+}
+
+// replay scans the events of from to to straight into facts.
+func (r *Reader) replay(ctx context.Context, from, to string, facts Facts) error {
 	scan := NewScan(r.office, from, to, facts)
 	if err := r.src.Events(ctx, from, to, func(ev queue.Event) error {
 		scan.Apply(ev)
@@ -63,6 +203,78 @@ func (r *Reader) Facts(ctx context.Context, from, to string, facts Facts) error 
 	}
 	scan.Finish()
 	return nil
+}
+
+// daysOf lists the dates from to to.
+func daysOf(from, to string) ([]string, error) {
+	t, err := time.Parse(time.DateOnly, from)
+	if err != nil {
+		return nil, err
+	}
+	var days []string
+	for d := from; d <= to; d = t.Format(time.DateOnly) {
+		days = append(days, d)
+		t = t.AddDate(0, 0, 1)
+	}
+	return days, nil
+}
+
+// recorder writes facts into the records of their days and notes each
+// day's appointments still unresolved.
+type recorder struct {
+	days map[string]*dayEncoder
+	open map[string]map[string]bool // day → codes booked, not yet resolved
+	err  error
+}
+
+func (c *recorder) day(day string) *dayEncoder {
+	enc := c.days[day]
+	if enc == nil && c.err == nil {
+		c.err = fmt.Errorf("a fact of %s outside the days scanned", day)
+	}
+	return enc
+}
+
+func (c *recorder) Issued(st Stage) {
+	if e := c.day(st.Day); e != nil {
+		e.Issued(st)
+	}
+}
+
+func (c *recorder) StageEnded(st Stage) {
+	if e := c.day(st.Day); e != nil {
+		e.StageEnded(st)
+	}
+}
+
+func (c *recorder) Work(w Work) {
+	if e := c.day(w.Day); e != nil {
+		e.Work(w)
+	}
+}
+
+func (c *recorder) QueueLevel(q QueueLevel) {
+	if e := c.day(q.Day); e != nil {
+		e.QueueLevel(q)
+	}
+}
+
+func (c *recorder) Appointment(a AppointmentFact) {
+	e := c.day(a.Day)
+	if e == nil {
+		return
+	}
+	e.Appointment(a)
+	codes := c.open[a.Day]
+	if codes == nil {
+		codes = map[string]bool{}
+		c.open[a.Day] = codes
+	}
+	if a.Type == queue.EventAppointmentBooked {
+		codes[a.Code] = true
+	} else {
+		delete(codes, a.Code)
+	}
 }
 
 // Report computes every figure of the days from to to, grouped by by.

@@ -3,7 +3,9 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"slices"
 
 	"eq/queue"
 )
@@ -66,4 +68,108 @@ func (s *Store) Events(ctx context.Context, fromDay, toDay string, fn func(queue
 		}
 	}
 	return nil
+}
+
+// LastDay is the working day of the newest event, "" for an empty log.
+// No event is logged for an earlier day any more, but for appointments
+// released after their day.
+func (s *Store) LastDay(ctx context.Context) (string, error) {
+	var day string
+	err := s.db.QueryRowContext(ctx, `SELECT day FROM events ORDER BY seq DESC LIMIT 1`).Scan(&day)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("store: last day: %w", err)
+	}
+	return day, nil
+}
+
+// KeptDays lists the days from fromDay to toDay that have report facts
+// kept, with the key each was kept under.
+func (s *Store) KeptDays(ctx context.Context, fromDay, toDay string) (map[string]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT day, key FROM report_days WHERE day BETWEEN ? AND ?`, fromDay, toDay)
+	if err != nil {
+		return nil, fmt.Errorf("store: kept days %s to %s: %w", fromDay, toDay, err)
+	}
+	defer rows.Close()
+	kept := map[string]string{}
+	for rows.Next() {
+		var day, key string
+		if err := rows.Scan(&day, &key); err != nil {
+			return nil, fmt.Errorf("store: kept days %s to %s: %w", fromDay, toDay, err)
+		}
+		kept[day] = key
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: kept days %s to %s: %w", fromDay, toDay, err)
+	}
+	return kept, nil
+}
+
+// ReportDays calls fn with the report facts kept for the days fromDay to
+// toDay, in day order. facts is only valid during the call.
+func (s *Store) ReportDays(ctx context.Context, fromDay, toDay string, fn func(day, key string, facts []byte) error) error {
+	rows, err := s.db.QueryContext(ctx, `SELECT day, key, facts FROM report_days WHERE day BETWEEN ? AND ? ORDER BY day`,
+		fromDay, toDay)
+	if err != nil {
+		return fmt.Errorf("store: report days %s to %s: %w", fromDay, toDay, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var day, key string
+		var facts sql.RawBytes
+		if err := rows.Scan(&day, &key, &facts); err != nil {
+			return fmt.Errorf("store: report days %s to %s: %w", fromDay, toDay, err)
+		}
+		if err := fn(day, key, facts); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: report days %s to %s: %w", fromDay, toDay, err)
+	}
+	return nil
+}
+
+// reportDaysPerTx bounds a write of report facts: the write lock is held
+// for one transaction, and tickets being issued meanwhile wait for it.
+const reportDaysPerTx = 16
+
+// PutReportDays keeps the report facts of days (day → facts), replacing
+// what was kept for them. It writes a few days per transaction, so that
+// a year of facts never holds the log's writers back for long.
+func (s *Store) PutReportDays(ctx context.Context, key string, days map[string][]byte) error {
+	names := make([]string, 0, len(days))
+	for d := range days {
+		names = append(names, d)
+	}
+	slices.Sort(names)
+	for len(names) > 0 {
+		n := min(len(names), reportDaysPerTx)
+		if err := s.putReportDays(ctx, key, names[:n], days); err != nil {
+			return fmt.Errorf("store: keep report days: %w", err)
+		}
+		names = names[n:]
+	}
+	return nil
+}
+
+func (s *Store) putReportDays(ctx context.Context, key string, names []string, days map[string][]byte) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	stmt, err := tx.PrepareContext(ctx, `INSERT OR REPLACE INTO report_days (day, key, facts) VALUES (?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	for _, d := range names {
+		if _, err := stmt.ExecContext(ctx, d, key, days[d]); err != nil {
+			return fmt.Errorf("%s: %w", d, err)
+		}
+	}
+	return tx.Commit()
 }
