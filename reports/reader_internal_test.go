@@ -113,8 +113,10 @@ func TestReaderKeepsNoDayWithAnAppointmentUnresolved(t *testing.T) {
 
 func TestDayRecordRoundTrip(t *testing.T) {
 	const day = "2026-03-02"
-	at := func(hm string) time.Time { t, _ := time.Parse(time.DateOnly+" 15:04", day+" "+hm)
-		return t }
+	at := func(hm string) time.Time {
+		t, _ := time.Parse(time.DateOnly+" 15:04", day+" "+hm)
+		return t
+	}
 	st := Stage{Day: day, Ticket: "t1", Number: "П001", Service: "passport", Priority: queue.PriorityAppointment, First: true,
 		Slot: at("10:00"), QueuedAt: at("09:50"), CalledAt: at("10:05"), StartedAt: at("10:06"), EndedAt: at("10:20"),
 		End: "served", Window: 3, Operator: "op3", Recalls: 2, Wait: 5 * time.Minute, ServiceTime: 14 * time.Minute, Target: 15 * time.Minute}
