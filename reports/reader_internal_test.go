@@ -146,11 +146,9 @@ func TestDayRecordRoundTrip(t *testing.T) {
 	if !got.equal(want) {
 		t.Errorf("read back\n%+v\nwant\n%+v", got, want)
 	}
-	for n := range len(enc.buf) {
-		if err := replayDay(day, enc.buf[:n], &recording{}); err == nil && n > 0 {
-			// A cut at a fact's end is a shorter record, not damage.
-			continue
-		}
+	// Cut inside the first stage: damage, not a shorter day.
+	if err := replayDay(day, enc.buf[:6], &recording{}); err == nil {
+		t.Error("a record cut inside a stage was read without an error")
 	}
 	if err := replayDay(day, []byte{99}, &recording{}); err == nil {
 		t.Error("an unknown fact kind was read without an error")
