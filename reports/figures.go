@@ -700,7 +700,7 @@ type Column struct {
 // figures: HTML, CSV, XLSX. A cell is a string, an int, a float64 (minutes
 // and percentages, rounded to 0.1), a queue.Text (a name or a label in both
 // languages: render the page's) or nil (no data: nothing to divide by).
-// The last row of every table but breaches is the total.
+// The last row of every table but breaches and staffing is the total.
 type Table struct {
 	Name    string     `json:"name"`
 	Title   queue.Text `json:"title"`

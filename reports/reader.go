@@ -90,6 +90,21 @@ func checkPeriod(from, to string) error {
 
 // Facts tells facts what the days from to to hold, day after day.
 func (r *Reader) Facts(ctx context.Context, from, to string, facts Facts) error {
+	return r.facts(ctx, from, to, facts, true)
+}
+
+// Keep makes and keeps the records of the settled days from to to that
+// have none yet, so that the reports that follow read them fast. The
+// server keeps the past year at start and each day as the next opens.
+func (r *Reader) Keep(ctx context.Context, from, to string) error {
+	return r.facts(ctx, from, to, NoFacts{}, false)
+}
+
+// maxStretch bounds the days scanned at once: their records are held
+// until the scan ends.
+const maxStretch = 31
+
+func (r *Reader) facts(ctx context.Context, from, to string, facts Facts, replayKept bool) error {
 	if err := checkPeriod(from, to); err != nil {
 		return err
 	}
@@ -123,15 +138,19 @@ func (r *Reader) Facts(ctx context.Context, from, to string, facts Facts) error 
 	}
 	for i := 0; i < len(days); {
 		j := i + 1
-		for j < len(days) && kept[days[j]] == kept[days[i]] {
+		for j < len(days) && kept[days[j]] == kept[days[i]] && (kept[days[i]] || j-i < maxStretch) {
 			j++
 		}
-		if kept[days[i]] {
-			err = r.replayKept(ctx, days[i], days[j-1], facts)
-		} else {
+		switch {
+		case !kept[days[i]]:
 			err = r.scanDays(ctx, days[i:j], last, facts)
+		case replayKept:
+			err = r.replayKept(ctx, days[i], days[j-1], facts)
 		}
 		if err != nil {
+			return err
+		}
+		if err := ctx.Err(); err != nil {
 			return err
 		}
 		i = j
