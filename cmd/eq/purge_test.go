@@ -36,7 +36,7 @@ func (discard) Publish([]queue.Event) {}
 func TestPurgeAtStartAndDayClose(t *testing.T) {
 	cfg := configs.Demo()
 	closed := make(chan struct{}, 1)
-	watch := dayCloseWatch{next: discard{}, closed: closed}
+	watch := dayWatch{next: discard{}, closed: closed, opened: make(chan struct{}, 1)}
 	p := &purges{done: make(chan struct{})}
 	ctx, cancel := context.WithCancel(context.Background())
 	stopped := make(chan struct{})

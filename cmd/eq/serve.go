@@ -105,12 +105,12 @@ func runServe(ctx context.Context, o *serveOptions, stdout io.Writer, log *slog.
 		return fmt.Errorf("журнал событий не подходит к конфигурации (the event log does not fit the config): %w", err)
 	}
 	events := server.NewFeed()
-	closed := make(chan struct{}, 1)
+	closed, opened := make(chan struct{}, 1), make(chan struct{}, 1)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	metrics := server.NewMetrics(reg)
 	engine := queue.NewEngine(state, metrics.EventLog(st), queue.ClockFunc(time.Now),
-		metrics.Publisher(dayCloseWatch{next: events, closed: closed}))
+		metrics.Publisher(dayWatch{next: events, closed: closed, opened: opened}))
 	if err := engine.Roll(ctx); err != nil {
 		return fmt.Errorf("open the working day: %w", err)
 	}
@@ -129,10 +129,11 @@ func runServe(ctx context.Context, o *serveOptions, stdout io.Writer, log *slog.
 	if o.onListen != nil {
 		o.onListen(ln.Addr())
 	}
+	reader := reports.NewReader(st, cfg.Office)
 	srv := server.New(server.Options{
 		Engine: engine, Health: st, Accounts: accounts, Logger: log, Feed: events, Metrics: metrics,
 		KioskTokens: cfg.KioskTokens, DisplayTokens: cfg.DisplayTokens, Printing: printing,
-		Reports: reports.NewReader(st, cfg.Office),
+		Reports: reader,
 		Display: feed.Settings{RunningText: cfg.Display.RunningText, Blink: cfg.Display.Blink},
 	})
 	printBanner(stdout, cfg, ln.Addr(), o.db, demo)
@@ -145,7 +146,7 @@ func runServe(ctx context.Context, o *serveOptions, stdout io.Writer, log *slog.
 	// the day roller, then the store (deferred above).
 	bg, stopBG := context.WithCancel(ctx)
 	var wg sync.WaitGroup
-	wg.Add(3)
+	wg.Add(4)
 	go func() {
 		defer wg.Done()
 		rollDays(bg, engine, log)
@@ -153,6 +154,10 @@ func runServe(ctx context.Context, o *serveOptions, stdout io.Writer, log *slog.
 	go func() {
 		defer wg.Done()
 		purgeContacts(bg, st, cfg, closed, log)
+	}()
+	go func() {
+		defer wg.Done()
+		keepReportDays(bg, reader, cfg.Office.Location, opened, log)
 	}()
 	go func() {
 		defer wg.Done()
@@ -235,21 +240,60 @@ func printBanner(w io.Writer, cfg *configs.Config, addr net.Addr, db string, dem
 	}
 }
 
-// dayCloseWatch hands events on to the server's feed and signals when a
-// working day closes: personal data past its retention is purged then.
-type dayCloseWatch struct {
-	next   queue.Publisher
-	closed chan<- struct{}
+// dayWatch hands events on to the server's feed and signals when a
+// working day closes (personal data past its retention is purged then)
+// and when one opens (the day before is settled for reports then).
+type dayWatch struct {
+	next           queue.Publisher
+	closed, opened chan<- struct{}
 }
 
-func (w dayCloseWatch) Publish(evs []queue.Event) {
+func (w dayWatch) Publish(evs []queue.Event) {
 	w.next.Publish(evs)
 	for _, ev := range evs {
-		if ev.Type == queue.EventDayClosed {
-			select {
-			case w.closed <- struct{}{}:
-			default: // a purge is pending already
-			}
+		var signal chan<- struct{}
+		switch ev.Type {
+		case queue.EventDayClosed:
+			signal = w.closed
+		case queue.EventDayOpened:
+			signal = w.opened
+		default:
+			continue
+		}
+		select {
+		case signal <- struct{}{}:
+		default: // one is pending already
+		}
+	}
+}
+
+// keptReportDays is how far back the server keeps the records reports
+// read: a year and a month, so that "the last year" is always fast.
+const keptReportDays = 400
+
+// reportKeeper makes the records of settled days for reports.
+type reportKeeper interface {
+	Keep(ctx context.Context, from, to string) error
+}
+
+// keepReportDays makes the records of the settled days of the last
+// keptReportDays at start and again whenever a working day opens, until
+// ctx ends. The first start on a year of log takes some seconds of
+// background work; afterwards a day at a time.
+func keepReportDays(ctx context.Context, r reportKeeper, loc *time.Location, opened <-chan struct{}, log *slog.Logger) {
+	for {
+		now := time.Now().In(loc)
+		from, to := now.AddDate(0, 0, -keptReportDays).Format(time.DateOnly), now.Format(time.DateOnly)
+		start := time.Now()
+		if err := r.Keep(ctx, from, to); err != nil && ctx.Err() == nil {
+			log.Error("keep report days", "from", from, "to", to, "err", err)
+		} else if ctx.Err() == nil {
+			log.Debug("report days kept", "from", from, "to", to, "took", time.Since(start).Round(time.Millisecond))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-opened:
 		}
 	}
 }
