@@ -886,4 +886,17 @@ func BenchmarkCompute(b *testing.B) {
 			}
 		})
 	}
+	b.Run("staffing", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			t, err := reader.Table(ctx, reports.StaffingName, from, to, reports.ByDay)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if len(t.Rows) == 0 {
+				b.Fatal("no staffing rows")
+			}
+		}
+		b.ReportMetric(float64(events)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+	})
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"slices"
+	"strings"
 	"time"
 
 	"eq/queue"
@@ -317,17 +318,43 @@ func (r *Reader) Report(ctx context.Context, from, to string, by GroupBy) (*Repo
 // Table computes one of Names over the days from to to. by groups the
 // report's tables; the staffing advice has its own rows and ignores it.
 func (r *Reader) Table(ctx context.Context, name, from, to string, by GroupBy) (Table, error) {
-	if !slices.Contains(Names, name) {
-		return Table{}, queue.Errorf(queue.ENOTFOUND, "отчёта %q нет (%s)", "no report %q (%s)", name, fmt.Sprint(Names))
-	}
-	if name == StaffingName {
-		return r.staffingTable(ctx, from, to)
-	}
-	rep, err := r.Report(ctx, from, to, by)
+	t, err := r.Tables(ctx, []string{name}, from, to, by)
 	if err != nil {
 		return Table{}, err
 	}
-	return rep.Table(name)
+	return t[0], nil
+}
+
+// Tables computes the tables names, of Names, over the days from to to:
+// the report's tables from one pass over the period.
+func (r *Reader) Tables(ctx context.Context, names []string, from, to string, by GroupBy) ([]Table, error) {
+	var rep *Report
+	out := make([]Table, 0, len(names))
+	for _, name := range names {
+		if !slices.Contains(Names, name) {
+			return nil, queue.Errorf(queue.ENOTFOUND, "отчёта %q нет (%s)", "no report %q (%s)", name, strings.Join(Names, ", "))
+		}
+		if name == StaffingName {
+			t, err := r.staffingTable(ctx, from, to)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, t)
+			continue
+		}
+		if rep == nil {
+			var err error
+			if rep, err = r.Report(ctx, from, to, by); err != nil {
+				return nil, err
+			}
+		}
+		t, err := rep.Table(name)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, nil
 }
 
 // Compute computes every figure of the days from to to of office's log in
