@@ -73,7 +73,7 @@ type Options struct {
 
 // ReportReader computes report tables; *reports.Reader is one.
 type ReportReader interface {
-	Table(ctx context.Context, name, from, to string, by reports.GroupBy) (reports.Table, error)
+	Tables(ctx context.Context, names []string, from, to string, by reports.GroupBy) ([]reports.Table, error)
 }
 
 // Server serves the API. Build it with New and mount Handler.
@@ -202,6 +202,8 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /api/v1/appointments/{code}/cancel", s.handleCancelAppointment)
 	m.HandleFunc("GET /book", s.handleBookPage)
 	m.HandleFunc("GET /dashboard", s.handleDashboard)
+	m.HandleFunc("GET /reports", s.handleReportsPage)
+	m.HandleFunc("GET /api/v1/reports/{name}", s.handleReport)
 	m.HandleFunc("GET /api/v1/printers", s.handlePrinters)
 	m.HandleFunc("GET /api/v1/announcements/{file}", s.handleAnnouncement)
 	m.Handle("GET /static/", staticHandler())

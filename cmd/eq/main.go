@@ -59,6 +59,7 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	root.AddCommand(newConsoleCmd(g))
 	root.AddCommand(newDisplayCmd(g))
 	root.AddCommand(newAppointmentsCmd())
+	root.AddCommand(newReportCmd())
 	return root
 }
 
