@@ -688,7 +688,7 @@ func (f *figures) operatorIndex(login string) int {
 	return len(f.office.Operators)
 }
 
-// Column is one column of a table: Key names it in CSV headers and code,
+// Column is one column of a table: Key names it in code and JSON,
 // RU and EN in people's headers.
 type Column struct {
 	Key string `json:"key"`
