@@ -205,6 +205,13 @@ type figures struct {
 	breaks   map[opDay]time.Duration // per operator and day, whatever the grouping
 	breaches []Breach
 	breached int
+	lastHour hourCache
+}
+
+// hourCache is an hour hourSpan found: from from to next, its key.
+type hourCache struct {
+	key        string
+	from, next time.Time
 }
 
 // group is one row of every figure but the operators'.
@@ -257,7 +264,8 @@ func (f *figures) group(key string) *group {
 func (f *figures) stageKey(st *Stage) string {
 	switch f.by {
 	case ByHour:
-		return hourKey(st.QueuedAt, f.office.Location)
+		key, _ := f.hour(st.QueuedAt)
+		return key
 	case ByService:
 		return st.Service
 	case ByWindow:
@@ -277,7 +285,17 @@ var hourKeys = func() (keys [24]string) {
 	return keys
 }()
 
-func hourKey(t time.Time, loc *time.Location) string { return hourKeys[t.In(loc).Hour()] }
+// hour is hourSpan in the office's zone, remembering the last hour
+// found: facts come in time order, most in the hour of the one before.
+func (f *figures) hour(t time.Time) (string, time.Time) {
+	if c := &f.lastHour; c.key == "" || t.Before(c.from) || !t.Before(c.next) {
+		// Every instant from t to next is in the same hour: next is the
+		// hour's end or a change of the zone's offset, whichever is first.
+		key, next := hourSpan(t, f.office.Location)
+		*c = hourCache{key: key, from: t, next: next}
+	}
+	return f.lastHour.key, f.lastHour.next
+}
 
 // hourSpan is the key of t's hour in loc and when the next hour starts.
 // Moving by the zone's offset finds the next full hour on the wall; a
@@ -404,7 +422,7 @@ func (f *figures) spread(day string, window int, service, operator string, from,
 	switch f.by {
 	case ByHour:
 		for t := from; ; {
-			key, next := hourSpan(t, f.office.Location)
+			key, next := f.hour(t)
 			if !next.Before(to) {
 				row(key, to.Sub(t))
 				return
@@ -452,7 +470,7 @@ func (f *figures) Appointment(a AppointmentFact) {
 		key = a.Day
 	case ByHour:
 		if !a.Slot.IsZero() {
-			key = hourKey(a.Slot, f.office.Location)
+			key, _ = f.hour(a.Slot)
 		}
 	case ByService:
 		key = a.Service
@@ -495,7 +513,7 @@ func (f *figures) QueueLevel(q QueueLevel) {
 		add(f.group(q.Day), q.To.Sub(q.From))
 	case ByHour:
 		for t := q.From; ; {
-			key, next := hourSpan(t, f.office.Location)
+			key, next := f.hour(t)
 			if !next.Before(q.To) {
 				add(f.group(key), q.To.Sub(t))
 				break
