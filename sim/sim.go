@@ -379,8 +379,8 @@ func (r *run) book(ctx context.Context) error {
 				// that one setting changed does not shift the rest.
 				book := rng.Float64() < r.day.Fill
 				v := Visitor{Service: s.ID, Priority: queue.PriorityAppointment, Slot: sl.Start, Booked: true,
-					Missing: rng.Float64() < r.day.ApptNoShow,
-					At:      sl.Start.Add(-time.Duration(rng.Float64() * float64(early))),
+					Missing:     rng.Float64() < r.day.ApptNoShow,
+					At:          sl.Start.Add(-time.Duration(rng.Float64() * float64(early))),
 					ServiceTime: dist.draw(rng, s.ServiceTime)}
 				if book {
 					if err := place(v); err != nil {
