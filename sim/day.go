@@ -34,7 +34,9 @@ type Day struct {
 	// Privileged is the share of live visitors with a privilege (disabled
 	// visitors, veterans), who are called first.
 	Privileged float64
-	// WalkUp is how long a called visitor takes to reach the window.
+	// WalkUp is how long a called visitor takes to reach the window; the
+	// window is theirs meanwhile. 0: they are there at once, as in M/M/c
+	// (day specs default to DefaultWalkUp).
 	WalkUp time.Duration
 	// NoShow is the share of called live visitors who never come: the
 	// operator recalls once after NoShowWait and marks them gone after
@@ -219,6 +221,9 @@ func (d *Day) check(office *queue.Office) error {
 				bad("staff[%d]: перерыв в %s на %d мин — нужно от 1 до 240 минут (a break of 1 to 240 minutes)", i, b.At, b.Minutes)
 			}
 		}
+	}
+	if d.WalkUp < 0 || d.NoShowWait < 0 || d.Early < 0 {
+		bad("walk_up, no_show_wait, appointments.early: время не может быть отрицательным (a time cannot be negative)")
 	}
 	if len(d.Staff) == 0 {
 		bad("staff: ни одного окна не открыто (no window is staffed)")

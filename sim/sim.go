@@ -80,7 +80,8 @@ func (r *Result) PredictionError() (mae time.Duration, n int) {
 	return sum / time.Duration(n), n
 }
 
-// Defaults of a Day's behaviour left zero.
+// Defaults of a Day's behaviour: the walk-up for day specs that name
+// none, the others for a Day's zero fields.
 const (
 	DefaultWalkUp     = 40 * time.Second
 	DefaultNoShowWait = time.Minute
@@ -102,7 +103,7 @@ func Run(ctx context.Context, office *queue.Office, day *Day) (*Result, error) {
 	r := &run{office: office, day: day, date: date, log: &memLog{}, res: &Result{Date: day.Date},
 		byTicket: map[string]int{}, called: map[string]time.Time{}}
 	r.res.log = r.log
-	r.walkUp, r.noShowWait = orDefault(day.WalkUp, DefaultWalkUp), orDefault(day.NoShowWait, DefaultNoShowWait)
+	r.walkUp, r.noShowWait = day.WalkUp, orDefault(day.NoShowWait, DefaultNoShowWait)
 	state, err := queue.NewState(office)
 	if err != nil {
 		return nil, fmt.Errorf("sim: %w", err)

@@ -22,7 +22,7 @@ func clock(t *testing.T, s string) sim.Clock {
 // demoDay is a busy weekday of the demo office.
 func demoDay(t *testing.T, seed uint64) *sim.Day {
 	t.Helper()
-	d := &sim.Day{Date: "2026-11-24", Seed: seed, Privileged: 0.03, NoShow: 0.03, Fill: 0.6, ApptNoShow: 0.1,
+	d := &sim.Day{Date: "2026-11-24", Seed: seed, WalkUp: sim.DefaultWalkUp, Privileged: 0.03, NoShow: 0.03, Fill: 0.6, ApptNoShow: 0.1,
 		Default: sim.Dist{Kind: sim.LogNormal, CV: 0.5},
 		Arrivals: map[string]float64{"passport": 6, "foreign-passport": 4, "residence": 3, "property-rights": 2, "egrn-extract": 5,
 			"birth": 1.5, "child-benefits": 2, "housing-subsidy": 2.5, "criminal-record": 3, "pick-up": 6}}
