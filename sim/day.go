@@ -225,6 +225,13 @@ func (d *Day) check(office *queue.Office) error {
 	if d.WalkUp < 0 || d.NoShowWait < 0 || d.Early < 0 {
 		bad("walk_up, no_show_wait, appointments.early: время не может быть отрицательным (a time cannot be negative)")
 	}
+	for i, a := range d.Staff {
+		for j, b := range d.Staff[:i] {
+			if a.Window == b.Window && a.From < b.To && b.From < a.To {
+				bad("staff[%d] и staff[%d]: смены окна %d пересекаются (two shifts of window %d overlap)", j, i, a.Window, a.Window)
+			}
+		}
+	}
 	if len(d.Staff) == 0 {
 		bad("staff: ни одного окна не открыто (no window is staffed)")
 	}
