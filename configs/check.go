@@ -60,6 +60,11 @@ func (d *decoder) checkOffice(o *officeSection) {
 	}
 	d.duration("office.level_step", o.LevelStep, false, maxLevelStep)
 	d.duration("office.break_limit", o.BreakLimit, false, maxBreakLimit)
+	// An explicit empty value is refused too: absent is the way to say "default".
+	if p := o.Dispatch; p != nil && !d.broken("office.dispatch") && (*p == "" || !queue.DispatchPolicy(*p).Valid()) {
+		d.problemf("office.dispatch", "неизвестный порядок вызова «%s»: допустимы deadline (по сроку ожидания, по умолчанию) и fifo (по очереди каждой услуги)",
+			"unknown dispatch policy %q: allowed are deadline (by wait target, the default) and fifo (first come, first served per service)", *p)
+	}
 }
 
 // checkGroups returns the group ids; nil means the section is broken and
@@ -350,8 +355,12 @@ func build(f *file) *Config {
 		Location:   loc,
 		LevelStep:  orDefault(f.Office.LevelStep, queue.DefaultLevelStep),
 		BreakLimit: orDefault(f.Office.BreakLimit, queue.DefaultBreakLimit),
+		Dispatch:   queue.DispatchDeadline,
 		Schedule:   buildSchedule(f.Schedule),
 		Checkin:    buildCheckin(&f.Appointments),
+	}
+	if f.Office.Dispatch != nil {
+		o.Dispatch = queue.DispatchPolicy(*f.Office.Dispatch)
 	}
 	for _, g := range f.Groups {
 		o.Groups = append(o.Groups, queue.Group{ID: g.ID, Name: g.Name.text()})

@@ -131,6 +131,7 @@ type officeSection struct {
 	Timezone   string         `yaml:"timezone"`
 	LevelStep  *time.Duration `yaml:"level_step"`  // default queue.DefaultLevelStep
 	BreakLimit *time.Duration `yaml:"break_limit"` // default queue.DefaultBreakLimit
+	Dispatch   *string        `yaml:"dispatch"`    // deadline or fifo; default deadline
 }
 
 type groupEntry struct {

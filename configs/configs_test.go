@@ -42,6 +42,9 @@ func TestDemo(t *testing.T) {
 		if got, want := c.Office.BreakLimit, queue.DefaultBreakLimit; got != want {
 			t.Errorf("break limit: got %v, want %v", got, want)
 		}
+		if got, want := c.Office.Dispatch, queue.DispatchDeadline; got != want {
+			t.Errorf("dispatch: got %q, want %q", got, want)
+		}
 	})
 
 	t.Run("op1 to op8 are operators with full names on their own windows", func(t *testing.T) {
@@ -285,6 +288,7 @@ func TestParseProblems(t *testing.T) {
 		{"a duration without a unit is refused", "service_time: 10m", "service_time: 10", 17, "services[1].service_time", 1, "неверная длительность"},
 		{"a zero wait target is refused", "    service_time: 10m\n", "    service_time: 10m\n    wait_target: 0s\n", 18, "services[1].wait_target", 1, "больше нуля"},
 		{"a service time over four hours is refused", "service_time: 10m", "service_time: 10h", 17, "services[1].service_time", 1, "не больше 4h"},
+		{"an unknown dispatch policy is refused", "  timezone: Europe/Moscow\n", "  timezone: Europe/Moscow\n  dispatch: lifo\n", 4, "office.dispatch", 1, "допустимы deadline"},
 		{"an unknown time zone is refused", "Europe/Moscow", "Europe/Mosco", 3, "office.timezone", 1, "неизвестный часовой пояс"},
 		{"a missing office name is refused", "  name: {ru: Тестовый офис, en: Test office}\n", "", 1, "office.name.ru", 1, "обязательное поле"},
 		{"a plain password is refused", `password_hash: "` + demoHash + `"`, "password_hash: demo", 28, "staff[0].password_hash", 1, "eq user passwd"},
@@ -458,4 +462,74 @@ func TestPurgeBefore(t *testing.T) {
 	if got := cfg.PurgeBefore(now); got != "2026-11-23" {
 		t.Errorf("with no retention PurgeBefore = %s, want today", got)
 	}
+}
+
+func TestParseDispatch(t *testing.T) {
+	const after = "  timezone: Europe/Moscow\n" // office.dispatch goes on line 4, below it
+	tests := []struct {
+		name string
+		line string // added after the time zone; "" adds nothing
+		want queue.DispatchPolicy
+	}{
+		{"no dispatch key means deadline-first", "", queue.DispatchDeadline},
+		{"a null dispatch means deadline-first", "  dispatch: ~\n", queue.DispatchDeadline},
+		{"deadline is deadline-first", "  dispatch: deadline\n", queue.DispatchDeadline},
+		{"fifo is plain FIFO per service", "  dispatch: fifo\n", queue.DispatchFIFO},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := Parse("test.yaml", []byte(strings.Replace(base, after, after+tt.line, 1)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := c.Office.Dispatch; got != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+			if _, err := queue.NewState(c.Office); err != nil {
+				t.Errorf("queue.NewState: %v", err)
+			}
+		})
+	}
+
+	refused := []struct {
+		name  string
+		line  string
+		value string // as the messages quote it
+	}{
+		{"lifo is refused", "  dispatch: lifo\n", "lifo"},
+		{"a policy in capitals is refused", "  dispatch: FIFO\n", "FIFO"},
+		{"an explicit empty policy is refused", "  dispatch: \"\"\n", ""},
+	}
+	for _, tt := range refused {
+		t.Run(tt.name+" with its line and the allowed values", func(t *testing.T) {
+			_, err := Parse("test.yaml", []byte(strings.Replace(base, after, after+tt.line, 1)))
+			var ve *ValidationError
+			if !errors.As(err, &ve) {
+				t.Fatalf("got %v, want a *ValidationError", err)
+			}
+			if got, want := len(ve.Problems), 1; got != want {
+				t.Fatalf("got %d problems, want %d:\n%v", got, want, err)
+			}
+			p := ve.Problems[0]
+			if got, want := fmt.Sprintf("%d %s", p.Line, p.Path), "4 office.dispatch"; got != want {
+				t.Errorf("got %q, want %q", got, want)
+			}
+			wantRU := "неизвестный порядок вызова «" + tt.value + "»: допустимы deadline (по сроку ожидания, по умолчанию) и fifo (по очереди каждой услуги)"
+			if got := p.Message; got != wantRU {
+				t.Errorf("got  %s\nwant %s", got, wantRU)
+			}
+			wantEN := fmt.Sprintf("unknown dispatch policy %q: allowed are deadline (by wait target, the default) and fifo (first come, first served per service)", tt.value)
+			if got := p.MessageEN; got != wantEN {
+				t.Errorf("got  %s\nwant %s", got, wantEN)
+			}
+		})
+	}
+
+	t.Run("a list is refused as not a string", func(t *testing.T) {
+		_, err := Parse("test.yaml", []byte(strings.Replace(base, after, after+"  dispatch: [fifo]\n", 1)))
+		var ve *ValidationError
+		if !errors.As(err, &ve) || len(ve.Problems) != 1 || ve.Problems[0].Line != 4 || !strings.Contains(ve.Problems[0].Message, "ожидается строка") {
+			t.Errorf("got %v, want one problem at line 4: a string is expected", err)
+		}
+	})
 }

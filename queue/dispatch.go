@@ -13,20 +13,52 @@ type Pick struct {
 }
 
 // dispatchKey orders candidates for one window; smaller is called first.
+// Under DispatchDeadline level is always 0 and deadline the ticket's
+// deadline shifted by its level; under DispatchFIFO level leads and
+// deadline is when the ticket joined its queue. Either way less is the
+// whole order, so Next and the wait predictor agree by construction.
 type dispatchKey struct {
 	rank     int       // priority class at now
-	deadline time.Time // the ticket's deadline, later by the window's service level
+	level    int       // FIFO: the window's level for the ticket's service; 0 under deadline-first
+	deadline time.Time // deadline-first: the deadline, later by the level; FIFO: joinedAt
 	id       string
 }
 
-// keyFor is t's dispatch key at a window serving its service at level.
+// keyFor is t's dispatch key at a window serving its service at level,
+// under the office's policy.
 func (s *State) keyFor(t *Ticket, level int, now time.Time) dispatchKey {
+	if s.office.Dispatch == DispatchFIFO {
+		return dispatchKey{rank: t.rank(now), level: level, deadline: joinedAt(t), id: t.ID}
+	}
 	return dispatchKey{rank: t.rank(now), deadline: t.Deadline.Add(time.Duration(level-1) * s.office.LevelStep), id: t.ID}
+}
+
+// joinedAt is when t joined the queue it stands in, the order of
+// DispatchFIFO: the start of its current stage — issue, forward, or the end
+// of a postponement (a forward keeps the deadline of the arrival but not
+// the place in the line). An appointment joins no earlier than it is due
+// (its Deadline, the slot start): checked in early it stands no further
+// ahead of walk-ins than if it had come on time, and appointments due now
+// follow their slots, not who checked in first. That also keeps the order
+// within one service and class the same at every moment, as the wait
+// predictor assumes: the due ones, joined by now, before the rest.
+func joinedAt(t *Ticket) time.Time {
+	at := t.IssuedAt
+	if len(t.Stages) > 0 {
+		at = t.stage().QueuedAt
+	}
+	if t.Priority == PriorityAppointment && t.Deadline.After(at) {
+		return t.Deadline
+	}
+	return at
 }
 
 func (a dispatchKey) less(b dispatchKey) bool {
 	if a.rank != b.rank {
 		return a.rank < b.rank
+	}
+	if a.level != b.level {
+		return a.level < b.level
 	}
 	if !a.deadline.Equal(b.deadline) {
 		return a.deadline.Before(b.deadline)
@@ -37,9 +69,11 @@ func (a dispatchKey) less(b dispatchKey) bool {
 // Next chooses who window n calls next at now (DESIGN.md "Who is called next"):
 //  1. tickets addressed to this window or its operator;
 //  2. then by priority class: privileged, appointment due now, normal;
-//  3. then earliest deadline, where a service the window serves at level L
-//     counts its deadlines (L-1)·LevelStep later, so a window helps with its
-//     secondary services only when they are clearly more urgent.
+//  3. then, under DispatchDeadline, earliest deadline, where a service the
+//     window serves at level L counts its deadlines (L-1)·LevelStep later, so
+//     a window helps with its secondary services only when they are clearly
+//     more urgent; under DispatchFIFO, the services in level order and
+//     within a level whoever joined their queue first (joinedAt).
 //
 // Ties go to the earlier ticket. Next returns a zero Pick when nobody waits.
 func (s *State) Next(n int, now time.Time) Pick {
@@ -61,10 +95,22 @@ func (s *State) Next(n int, now time.Time) Pick {
 		return Pick{Ticket: best, Reason: s.reason(best, now, 0, true)}
 	}
 
+	fifo := s.office.Dispatch == DispatchFIFO
 	for _, ws := range w.Services {
 		q := s.queues[ws.Service]
 		for _, h := range []ticketHeap{q.privileged, q.appointment, q.normal} {
-			if t := h.head(); t != nil {
+			if !fifo {
+				if t := h.head(); t != nil {
+					consider(t, ws.Level)
+				}
+				continue
+			}
+			// The heaps are ordered by deadline, and a forwarded ticket
+			// keeps the deadline of its arrival while it joins the line at
+			// the forward: the head need not be the one waiting longest.
+			// Every waiting ticket is looked at, O(waiting) as the
+			// postponed ones below are.
+			for _, t := range h {
 				consider(t, ws.Level)
 			}
 		}
@@ -96,6 +142,11 @@ func (s *State) reason(t *Ticket, now time.Time, level int, addressed bool) Text
 		r = Text{RU: fmt.Sprintf("льготная категория, ждёт %d мин", waited), EN: fmt.Sprintf("privileged visitor, waiting %d min", waited)}
 	case t.rank(now) == 1:
 		r = Text{RU: "запись на " + hm(t.Deadline), EN: "appointment at " + hm(t.Deadline)}
+	case s.office.Dispatch == DispatchFIFO:
+		// Deadlines play no part in FIFO: naming one would explain a
+		// choice the dispatcher did not make.
+		r = Text{RU: fmt.Sprintf("первый в очереди услуги, ждёт %d мин", waited),
+			EN: fmt.Sprintf("first in the service's queue, waiting %d min", waited)}
 	case !now.Before(t.Deadline):
 		r = Text{RU: fmt.Sprintf("срок ожидания истёк в %s, ждёт %d мин", hm(t.Deadline), waited),
 			EN: fmt.Sprintf("wait target passed at %s, waiting %d min", hm(t.Deadline), waited)}

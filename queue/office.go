@@ -103,6 +103,39 @@ type Operator struct {
 	Role     Role
 }
 
+// DispatchPolicy is how a window picks among the tickets of its services
+// once addressed tickets and priority classes have had their turn (see
+// State.Next). Classes are the law and no policy changes them.
+type DispatchPolicy string
+
+// Dispatch policies. The zero value "" is DispatchDeadline.
+const (
+	// DispatchDeadline, the default, calls the earliest deadline first:
+	// arrival plus the service's wait target (the slot start for an
+	// appointment), later by LevelStep for each level below the window's
+	// main work, so per-service wait targets steer who is called.
+	DispatchDeadline DispatchPolicy = "deadline"
+	// DispatchFIFO is plain first come, first served per service, the scheme
+	// of simple queue systems: the window's services strictly in level order
+	// (every waiting ticket of level 1 before any of level 2), and within a
+	// level whoever has stood longest in the queue they are in now — since
+	// issue, forward or return from a postponement; an appointment checked
+	// in early joins at its slot. Wait targets play no part. Kept to compare
+	// against in the simulator.
+	DispatchFIFO DispatchPolicy = "fifo"
+)
+
+// Valid reports whether p is a known policy; "" is, as DispatchDeadline.
+func (p DispatchPolicy) Valid() bool { return p == "" || p == DispatchDeadline || p == DispatchFIFO }
+
+// String is the policy's name as configs write it: "" is "deadline".
+func (p DispatchPolicy) String() string {
+	if p == "" {
+		return string(DispatchDeadline)
+	}
+	return string(p)
+}
+
 // Office is the static description of one centre: what it serves, where and by whom.
 type Office struct {
 	Name       Text
@@ -110,6 +143,7 @@ type Office struct {
 	Location   *time.Location // the office's time zone; working days are dates there
 	LevelStep  time.Duration
 	BreakLimit time.Duration
+	Dispatch   DispatchPolicy // who is called next; "" is DispatchDeadline
 	Groups     []Group
 	Services   []Service
 	Windows    []Window
@@ -134,6 +168,9 @@ func indexOffice(o *Office) (officeIndex, error) {
 	}
 	if o.Location == nil {
 		return ix, Errorf(EINVALID, "не задан часовой пояс офиса", "office time zone is not set")
+	}
+	if !o.Dispatch.Valid() {
+		return ix, Errorf(EINVALID, "неизвестный порядок вызова %q: допустимы deadline, fifo", "unknown dispatch policy %q: allowed are deadline, fifo", string(o.Dispatch))
 	}
 	prefixes := map[string]string{}
 	for i := range o.Services {
