@@ -82,15 +82,17 @@ type QueueView struct {
 func (s *State) Services(now time.Time) []ServiceView {
 	out := make([]ServiceView, 0, len(s.office.Services))
 	issuing, _, _ := s.Issuing(now)
+	f := s.forecast(now, nil, true)
 	for i := range s.office.Services {
-		out = append(out, s.serviceView(&s.office.Services[i], now, issuing))
+		out = append(out, s.serviceView(&s.office.Services[i], now, issuing, f))
 	}
 	return out
 }
 
 // serviceView is svc's queue at now; issuing tells whether the office
-// issues tickets now (asked once for all services).
-func (s *State) serviceView(svc *Service, now time.Time, issuing bool) ServiceView {
+// issues tickets now and f what a ticket issued now waits (both worked out
+// once for all services).
+func (s *State) serviceView(svc *Service, now time.Time, issuing bool, f *forecast) ServiceView {
 	v := ServiceView{ID: svc.ID, Prefix: svc.Prefix, Name: svc.Name, Group: svc.Group,
 		TargetWait: svc.WaitTarget, TargetWaitS: seconds(svc.WaitTarget), Open: s.dayOpen && issuing,
 		Bookable: svc.Booking != nil, AppointmentOnly: svc.Booking != nil && svc.Booking.Only}
@@ -101,17 +103,13 @@ func (s *State) serviceView(svc *Service, now time.Time, issuing bool) ServiceVi
 		}
 	}
 	var longest time.Duration
-	unaddressed := 0
 	s.eachWaiting(svc.ID, now, func(t *Ticket) {
 		v.Waiting++
-		if !t.addressed() {
-			unaddressed++
-		}
 		if w := t.stage().Wait(now); w > longest {
 			longest = w
 		}
 	})
-	predicted := s.predictWait(svc.ID, unaddressed)
+	predicted := f.fresh[svc.ID]
 	v.LongestWaitS, v.PredictedWaitS = seconds(longest), seconds(predicted)
 	v.OverTarget = longest > svc.WaitTarget || predicted > svc.WaitTarget
 	return v
@@ -123,10 +121,12 @@ func (s *State) Ticket(id string, now time.Time) (TicketView, error) {
 	if err != nil {
 		return TicketView{}, err
 	}
-	return s.ticketView(t, now), nil
+	return s.ticketView(t, now, nil), nil
 }
 
-func (s *State) ticketView(t *Ticket, now time.Time) TicketView {
+// ticketView is t at now; f, when not nil, is a replay that placed every
+// ticket, so a list of views costs one replay, not one per ticket.
+func (s *State) ticketView(t *Ticket, now time.Time, f *forecast) TicketView {
 	v := TicketView{ID: t.ID, Number: t.Number, ServiceID: t.Service, Priority: t.Priority,
 		Status: t.StatusAt(now), IssuedAt: t.IssuedAt, Deadline: t.Deadline, Window: t.Window,
 		ToWindow: t.ToWindow, ToOperator: t.ToOperator, ReturnTo: t.ReturnTo,
@@ -139,11 +139,10 @@ func (s *State) ticketView(t *Ticket, now time.Time) TicketView {
 	}
 	switch v.Status {
 	case StatusWaiting:
-		ahead := s.ahead(t, now)
-		v.Position = ahead + 1
-		v.PredictedWaitS = seconds(s.predictWait(t.Service, ahead))
+		v.Position = s.position(t, now, f)
+		v.PredictedWaitS = seconds(s.predictedWait(t, now, f))
 	case StatusPostponed:
-		v.PredictedWaitS = seconds(t.PostponedUntil.Sub(now))
+		v.PredictedWaitS = seconds(s.predictedWait(t, now, f))
 	}
 	return v
 }
@@ -167,7 +166,7 @@ func (s *State) Window(n int, now time.Time) (WindowView, error) {
 		}
 	}
 	if t, ok := s.tickets[w.Current]; ok {
-		tv := s.ticketView(t, now)
+		tv := s.ticketView(t, now, nil)
 		v.Current = &tv
 	}
 	for _, ws := range w.Services {
@@ -204,8 +203,9 @@ func (s *State) Queue(now time.Time) QueueView {
 func (s *State) Tickets(now time.Time) []TicketView {
 	ts := s.ticketsInOrder()
 	out := make([]TicketView, 0, len(ts))
+	f := s.forecast(now, nil, false)
 	for _, t := range ts {
-		out = append(out, s.ticketView(t, now))
+		out = append(out, s.ticketView(t, now, f))
 	}
 	return out
 }
