@@ -109,6 +109,12 @@ func Run(ctx context.Context, office *queue.Office, day *Day) (*Result, error) {
 		return nil, fmt.Errorf("sim: %w", err)
 	}
 	r.engine = queue.NewEngine(state, r.log, queue.ClockFunc(func() time.Time { return r.now }), nil)
+	// Booking codes come from the seed too: the dispatcher breaks ties
+	// between equal deadlines by ticket id, and the predictor's id for a
+	// booked visitor still to come is made from the code, so secure random
+	// codes would make two runs of one seed differ.
+	codes := rand.New(rand.NewPCG(day.Seed, 3))
+	r.engine.SetCodes(func() string { return fmt.Sprintf("%06d", 100000+codes.IntN(900000)) })
 
 	if err := r.book(ctx); err != nil {
 		return nil, err
