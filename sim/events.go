@@ -99,6 +99,12 @@ func (r *run) handle(ctx context.Context, ev simEvent) error {
 	switch ev.kind {
 	case shiftStart:
 		if _, err := r.act(ctx, ev.post, queue.WindowCommand{Action: queue.ActionOpen, Operator: p.operator}); err != nil {
+			// The shift before at this window, or this operator's shift
+			// at another, ends once its visitor leaves: open then.
+			if queue.ErrorCode(err) == queue.ECONFLICT && r.now.Before(p.shift.To.on(r.date)) {
+				r.schedule(r.now.Add(tickEvery), shiftStart, ev.post, 0)
+				return nil
+			}
 			return err
 		}
 		p.open, p.idleSince = true, r.now

@@ -60,6 +60,7 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	root.AddCommand(newDisplayCmd(g))
 	root.AddCommand(newAppointmentsCmd())
 	root.AddCommand(newReportCmd())
+	root.AddCommand(newSimulateCmd())
 	return root
 }
 
