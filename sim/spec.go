@@ -34,7 +34,7 @@ const DemoDayName = "sim/days/demo.yaml (встроенный)"
 // point for a real one.
 func DemoDayYAML() []byte { return bytes.Clone(demoYAML) }
 
-// DemoDay returns the embedded demo day, a busy Tuesday of the demo
+// DemoDay returns the embedded demo day, an ordinary Tuesday of the demo
 // office, parsed for office. It fails for an office without the demo's
 // services, windows and operators.
 func DemoDay(office *queue.Office) (*Day, error) {

@@ -49,8 +49,8 @@ func newSimulateCmd() *cobra.Command {
 			"уходят на перерывы — всё через ту же очередь, что работает в офисе, с модельными часами.\n" +
 			"Выводит итоги дня (талоны, ожидание, доля вызванных в пределах срока, загрузка окон,\n" +
 			"точность прогноза ожидания на талонах) и таблицы по услугам.\n\n" +
-			"Без --day — встроенный загруженный вторник демонстрационного офиса (sim/days/demo.yaml:\n" +
-			"образец с комментариями, см. исходники). --days N моделирует N дней с seed, seed+1, …\n" +
+			"Без --day — встроенный обычный вторник демонстрационного офиса; `eq simulate demo-day`\n" +
+			"печатает его с комментариями — образец для своего дня. --days N моделирует N дней с seed, seed+1, …\n" +
 			"и печатает итоги каждого и средние. --policy меняет порядок вызова: deadline (по сроку\n" +
 			"ожидания, как в офисе) или fifo (по очереди выдачи).\n\n" +
 			"--replay DB --date ДАТА повторяет прошедший день из журнала: те же посетители с теми же\n" +
@@ -58,12 +58,13 @@ func newSimulateCmd() *cobra.Command {
 			"с --windows +N окнами (сначала открываются окна, не работавшие в тот день, затем новые,\n" +
 			"ведущие все услуги; -N — на N окон меньше).\n\n" +
 			"Simulates a working day of the office on the real queue with a simulated clock and prints\n" +
-			"the day's figures and the tables by service. Without --day, the embedded busy Tuesday of\n" +
+			"the day's figures and the tables by service. Without --day, the embedded ordinary Tuesday of\n" +
 			"the demo office. --days N runs N days with seeds seed, seed+1, … and prints their mean.\n" +
 			"--replay DB --date DATE replays a past day from the log and compares the actual day, the\n" +
 			"day simulated as it was and simulated with --windows +N windows.",
 		Example: "  eq simulate\n" +
 			"  eq simulate --days 20 --policy fifo --lang en\n" +
+			"  eq simulate demo-day > tuesday.yaml\n" +
 			"  eq simulate --day tuesday.yaml --tickets tickets.csv\n" +
 			"  eq simulate --replay eq-data/eq.db --date 2026-11-24 --windows +2",
 		Args: cobra.NoArgs,
@@ -72,6 +73,15 @@ func newSimulateCmd() *cobra.Command {
 			return runSimulate(cmd.Context(), o, cmd.OutOrStdout())
 		},
 	}
+	cmd.AddCommand(&cobra.Command{
+		Use:   "demo-day",
+		Short: "печатает встроенный день с комментариями — образец для --day (prints the embedded demo day, a template for --day)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			_, err := cmd.OutOrStdout().Write(sim.DemoDayYAML())
+			return err
+		},
+	})
 	f := cmd.Flags()
 	f.StringVar(&o.config, "config", "", "файл конфигурации офиса (office config YAML; default: the embedded demo)")
 	f.StringVar(&o.day, "day", "", "описание дня YAML; по умолчанию встроенный демонстрационный день (day spec YAML; default: the embedded demo day)")

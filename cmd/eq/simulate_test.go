@@ -61,6 +61,22 @@ func TestSimulateTheDemoDay(t *testing.T) {
 	}
 }
 
+// TestSimulateDemoDayTemplate: the printed demo day is a day spec that
+// gives, as a file, the same day as the embedded one.
+func TestSimulateDemoDayTemplate(t *testing.T) {
+	spec := simulate(t, "demo-day")
+	if !strings.Contains(spec, "arrivals:") || !strings.Contains(spec, "# ") {
+		t.Fatalf("eq simulate demo-day printed no commented day spec:\n%s", spec)
+	}
+	path := filepath.Join(t.TempDir(), "tuesday.yaml")
+	if err := os.WriteFile(path, []byte(spec), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := simulate(t, "--day", path), simulate(t); got != want {
+		t.Errorf("the printed day simulates differently from the embedded one:\n%s\nwant:\n%s", got, want)
+	}
+}
+
 func TestSimulateJSON(t *testing.T) {
 	out := simulate(t, "--format", "json", "--seed", "3")
 	var got simulateJSON
