@@ -19,7 +19,9 @@ func clock(t *testing.T, s string) sim.Clock {
 	return c
 }
 
-// demoDay is a busy weekday of the demo office.
+// demoDay is an overloaded weekday of the demo office — more visitors than
+// its windows can take — for the checks that must hold on any day:
+// determinism, and every printed ticket accounted for.
 func demoDay(t *testing.T, seed uint64) *sim.Day {
 	t.Helper()
 	d := &sim.Day{Date: "2026-11-24", Seed: seed, WalkUp: sim.DefaultWalkUp, Privileged: 0.03, NoShow: 0.03, Fill: 0.6, ApptNoShow: 0.1,
