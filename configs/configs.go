@@ -81,7 +81,7 @@ func Load(path string) (*Config, error) {
 func Parse(name string, data []byte) (*Config, error) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, &ValidationError{File: name, Problems: []Problem{syntaxProblem(err)}}
+		return nil, &ValidationError{File: name, Problems: []Problem{SyntaxProblem(err)}}
 	}
 	if root.Kind == 0 || (root.Kind == yaml.DocumentNode && len(root.Content) == 0) {
 		return nil, &ValidationError{File: name, Problems: []Problem{{

@@ -279,8 +279,9 @@ func describeEN(n *yaml.Node) string {
 // yamlLine finds "line N" in yaml.v3's syntax errors ("yaml: line 3: ...").
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
-// syntaxProblem turns a yaml.v3 parse error into a problem with its line.
-func syntaxProblem(err error) Problem {
+// SyntaxProblem turns a yaml.v3 parse error into a problem with its line,
+// for every YAML file eq reads (office configs, simulated day specs).
+func SyntaxProblem(err error) Problem {
 	msg := err.Error()
 	p := Problem{}
 	if m := yamlLine.FindStringSubmatch(msg); m != nil {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"os"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -60,7 +59,7 @@ func ParseDay(name string, data []byte, office *queue.Office) (*Day, error) {
 	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, &configs.ValidationError{File: name, Problems: []configs.Problem{syntaxProblem(err)}}
+		return nil, &configs.ValidationError{File: name, Problems: []configs.Problem{configs.SyntaxProblem(err)}}
 	}
 	p := newSpecParser(office)
 	d := p.day(&root)
@@ -733,22 +732,4 @@ func (p *specParser) breaks(e entry) []Break {
 		out = append(out, Break{At: at, Minutes: int(long / time.Minute)})
 	}
 	return out
-}
-
-// yamlLine finds "line N" in yaml.v3's syntax errors ("yaml: line 3: ...").
-var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-
-// syntaxProblem turns a yaml.v3 parse error into a problem with its line.
-func syntaxProblem(err error) configs.Problem {
-	msg := err.Error()
-	var pr configs.Problem
-	if m := yamlLine.FindStringSubmatch(msg); m != nil {
-		pr.Line, _ = strconv.Atoi(m[1])
-		msg = m[2]
-	} else {
-		msg = strings.TrimPrefix(msg, "yaml: ")
-	}
-	pr.Message = "ошибка синтаксиса YAML: " + msg
-	pr.MessageEN = "YAML syntax error: " + msg
-	return pr
 }
