@@ -9,16 +9,7 @@ import (
 // BenchmarkNext measures picking the next ticket for a window with 100 000
 // tickets waiting across the services it serves and others.
 func BenchmarkNext(b *testing.B) {
-	s, err := NewState(testOffice())
-	if err != nil {
-		b.Fatal(err)
-	}
-	apply := func(ev Event) {
-		ev.Day = "2026-11-23"
-		if err := s.Apply(ev); err != nil {
-			b.Fatal(err)
-		}
-	}
+	s, apply := benchState(b, testOffice())
 	apply(Event{Type: EventDayOpened, At: day0})
 	apply(Event{Type: EventWindowOpened, Window: 1, Operator: "op1", At: day0})
 	services := []string{"passport", "foreign", "property"}
@@ -84,16 +75,7 @@ func demoLikeOffice() *Office {
 // privileged, 560 appointments held for two weeks; it returns the state,
 // the moment and the last ticket issued.
 func busyOffice(b *testing.B) (*State, time.Time, *Ticket) {
-	s, err := NewState(demoLikeOffice())
-	if err != nil {
-		b.Fatal(err)
-	}
-	apply := func(ev Event) {
-		ev.Day = "2026-11-23"
-		if err := s.Apply(ev); err != nil {
-			b.Fatal(err)
-		}
-	}
+	s, apply := benchState(b, demoLikeOffice())
 	apply(Event{Type: EventDayOpened, At: day0})
 	for n := 1; n <= 8; n++ {
 		apply(Event{Type: EventWindowOpened, Window: n, Operator: fmt.Sprintf("op%d", n), At: day0})
@@ -147,6 +129,21 @@ func BenchmarkForecastAll(b *testing.B) {
 	for b.Loop() {
 		if f := s.forecast(now, nil, true); len(f.waits) != 200 {
 			b.Fatalf("%d tickets placed, want 200", len(f.waits))
+		}
+	}
+}
+
+// benchState is an empty state of office o and a function that applies
+// an event of 2026-11-23 to it, failing the benchmark if it is refused.
+func benchState(b *testing.B, o *Office) (*State, func(Event)) {
+	s, err := NewState(o)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return s, func(ev Event) {
+		ev.Day = "2026-11-23"
+		if err := s.Apply(ev); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

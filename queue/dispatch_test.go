@@ -368,21 +368,6 @@ func TestUnknownDispatchPolicyIsRefused(t *testing.T) {
 	}
 }
 
-// newHarnessIn is newHarness for office o.
-func newHarnessIn(t *testing.T, o *Office) *harness {
-	t.Helper()
-	st, err := NewState(o)
-	if err != nil {
-		t.Fatalf("NewState: %v", err)
-	}
-	h := &harness{t: t, now: day0, log: &memLog{}}
-	h.eng = NewEngine(st, h.log, ClockFunc(func() time.Time { return h.now }), nil)
-	if err := h.eng.Roll(context.Background()); err != nil {
-		t.Fatalf("Roll: %v", err)
-	}
-	return h
-}
-
 // TestForwardedVisitorUnderFIFO runs the commands of a forward: the
 // forwarded visitor's deadline counts from arrival, so deadline-first
 // calls them ahead of a visitor who came later; FIFO puts them behind

@@ -67,7 +67,13 @@ type harness struct {
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
-	st, err := NewState(testOffice())
+	return newHarnessIn(t, testOffice())
+}
+
+// newHarnessIn is newHarness for office o.
+func newHarnessIn(t *testing.T, o *Office) *harness {
+	t.Helper()
+	st, err := NewState(o)
 	if err != nil {
 		t.Fatalf("NewState: %v", err)
 	}
