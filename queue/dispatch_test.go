@@ -160,12 +160,32 @@ func bruteNext(s *State, n int, now time.Time) *Ticket {
 	if best != nil {
 		return best
 	}
+	key := bruteKey(s, now)
 	for _, t := range s.tickets {
-		if t.callable(now) && !t.addressed() && w.Services.Level(t.Service) > 0 {
-			pick(t, w.Services.Level(t.Service))
+		if level := w.Services.Level(t.Service); t.callable(now) && !t.addressed() && level > 0 {
+			if k := key(t, level); best == nil || k.less(bestKey) {
+				best, bestKey = t, k
+			}
 		}
 	}
 	return best
+}
+
+// bruteKey is the key of an unaddressed callable ticket at a window
+// serving its service at level: keyFor, after deadline-first's rule of
+// help (helpKey) with the first of each service and class found by brute
+// force over every ticket.
+func bruteKey(s *State, now time.Time) func(t *Ticket, level int) dispatchKey {
+	first := map[queueClass]time.Time{}
+	for _, t := range s.tickets {
+		c := queueClass{t.Service, t.Priority}
+		if d, ok := first[c]; t.callable(now) && !t.addressed() && (!ok || t.Deadline.Before(d)) {
+			first[c] = t.Deadline
+		}
+	}
+	return func(t *Ticket, level int) dispatchKey {
+		return s.helpKey(s.keyFor(t, level, now), level, first[queueClass{t.Service, t.Priority}], now)
+	}
 }
 
 // policyOffice is the test office under policy p, with wait targets that
@@ -189,11 +209,17 @@ func TestNextByPolicy(t *testing.T) {
 		deadline want
 		fifo     want
 	}{
-		{"FIFO serves the level-1 service even when the level-2 one is overdue", []Event{
+		{"a level-2 visitor still in time and clearly more urgent is helped under deadline, not FIFO", []Event{
+			issued("a", "passport", PriorityNormal, min, 31*min),
+			issued("b", "foreign", PriorityNormal, 0, 5*min),
+		}, 1, 3 * min,
+			want{"b", "ближайший срок: 08:05, ждёт 3 мин (услуга уровня 2)"},
+			want{"a", "первый в очереди услуги, ждёт 2 мин"}},
+		{"past its target a level-2 visitor waits for the window's own under both", []Event{
 			issued("a", "passport", PriorityNormal, 10*min, 40*min),
 			issued("b", "foreign", PriorityNormal, 0, 5*min),
 		}, 1, 30 * min,
-			want{"b", "срок ожидания истёк в 08:05, ждёт 30 мин (услуга уровня 2)"},
+			want{"a", "ближайший срок: 08:40, ждёт 20 мин"},
 			want{"a", "первый в очереди услуги, ждёт 20 мин"}},
 		{"a secondary service is served when the main one has nobody", []Event{
 			issued("b", "foreign", PriorityNormal, 0, 5*min),
@@ -300,11 +326,11 @@ func TestNextByPolicy(t *testing.T) {
 // addressed ones compete at level 1, as Next has them.
 func orderedBefore(s *State, n int, now time.Time, pick *Ticket) *Ticket {
 	w := s.windows[n]
-	level := 1
+	key := bruteKey(s, now)
+	me := s.keyFor(pick, 1, now)
 	if !pick.addressedTo(w) {
-		level = w.Services.Level(pick.Service)
+		me = key(pick, w.Services.Level(pick.Service))
 	}
-	me := s.keyFor(pick, level, now)
 	for _, t := range s.tickets {
 		if t == pick || !t.callable(now) {
 			continue
@@ -315,7 +341,7 @@ func orderedBefore(s *State, n int, now time.Time, pick *Ticket) *Ticket {
 				return t
 			}
 		case !t.addressed() && w.Services.Level(t.Service) > 0 && !pick.addressedTo(w):
-			if s.keyFor(t, w.Services.Level(t.Service), now).less(me) {
+			if key(t, w.Services.Level(t.Service)).less(me) {
 				return t
 			}
 		}
@@ -326,10 +352,10 @@ func orderedBefore(s *State, n int, now time.Time, pick *Ticket) *Ticket {
 func TestKeyForOrdersByPolicy(t *testing.T) {
 	min := time.Minute
 	evs := []Event{
-		issued("a", "passport", PriorityNormal, 10*min, 40*min), // level 1 at window 1, arrived later
-		issued("b", "foreign", PriorityNormal, 0, 5*min),        // level 2 at window 1, overdue
+		issued("a", "passport", PriorityNormal, min, 31*min), // level 1 at window 1, arrived later
+		issued("b", "foreign", PriorityNormal, 0, 5*min),     // level 2 at window 1, due soon
 	}
-	now := day0.Add(30 * min)
+	now := day0.Add(3 * min)
 	tests := []struct {
 		policy DispatchPolicy
 		want   string // who goes first at window 1

@@ -34,7 +34,9 @@ import (
 //     that has not started yet; a break ends when planned;
 //   - within one class of one service, the order by keyFor is the same at
 //     every moment and at every level, so each class is a heap ordered once
-//     (true of deadlines shifted by a level, and of any order by arrival).
+//     (true of deadlines shifted by a level, and of any order by arrival);
+//     whether a window still helps with a class (helpKey) is decided by its
+//     first ticket, the head, so it moves the whole class at once.
 //
 // A ticket no working window can call (its service has nobody at work)
 // gets the rough estimate of leftovers instead.
@@ -456,18 +458,29 @@ func (r *replay) choose(w *simWindow, at time.Time) *simHeap {
 			if len(*h) == 0 {
 				continue
 			}
-			if k := r.s.keyFor((*h)[0].t, ws.level, at); best == nil || k.less(bestKey) {
+			if k := r.key((*h)[0].t, ws.level, at); best == nil || k.less(bestKey) {
 				best, bestKey = h, k
 			}
 		}
 	}
 	for _, ws := range w.services {
-		if f := ws.q.fresh; f != nil && (best == nil || r.s.keyFor(f, ws.level, at).less(bestKey)) {
+		// Behind a normal ticket of its service the new one waits its turn.
+		f := ws.q.fresh
+		if f == nil || len(ws.q.classes[classOf(PriorityNormal)]) > 0 {
+			continue
+		}
+		if best == nil || r.key(f, ws.level, at).less(bestKey) {
 			r.out.fresh[ws.id] = at.Sub(r.now)
 			ws.q.fresh = nil
 		}
 	}
 	return best
+}
+
+// key is Next's key at the moment at for t, the first of its service and
+// class in the replay, at a window serving its service at level.
+func (r *replay) key(t *Ticket, level int, at time.Time) dispatchKey {
+	return r.s.helpKey(r.s.keyFor(t, level, at), level, t.Deadline, at)
 }
 
 // leftovers places the tickets the replay never picked: nobody at work

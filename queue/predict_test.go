@@ -105,11 +105,22 @@ func TestForecast(t *testing.T) {
 			want: map[string]time.Duration{tid(1): 0, tid(2): 10 * min},
 		},
 		{
-			name: "a level-2 service waits for the main one unless clearly more urgent",
+			// At 12:00 the foreign passport is due at 15, counted 25 at a
+			// level-2 window: the passport due at 20 goes first. At 22 the
+			// foreign one is past its target and no longer helped while
+			// the passport due at 27 waits.
+			name: "a level-2 service waits for the main one unless clearly more urgent and still in time",
 			events: []Event{opened(1, "op1"),
 				normal(1, "foreign", 0), normal(2, "passport", 5*min), normal(3, "passport", 12*min)},
 			at:   12 * min,
-			want: map[string]time.Duration{tid(2): 0, tid(1): 10 * min, tid(3): 30 * min},
+			want: map[string]time.Duration{tid(2): 0, tid(3): 10 * min, tid(1): 20 * min},
+		},
+		{
+			name: "a level-2 service clearly more urgent and still in time goes first",
+			events: []Event{opened(1, "op1"),
+				normal(1, "foreign", 0), normal(2, "passport", 12*min)},
+			at:   12 * min,
+			want: map[string]time.Duration{tid(1): 0, tid(2): 20 * min},
 		},
 		{
 			name: "a privileged visitor goes before those who came earlier",
