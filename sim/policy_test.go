@@ -1,10 +1,12 @@
 package sim_test
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"reflect"
 	"runtime"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -39,14 +41,14 @@ var policyOffice = mixedOffice{
 		{id: "pick-up", prefix: "В", name: queue.Text{RU: "Выдача документов", EN: "Pick-up"}, mean: 5 * time.Minute, rate: 8},
 	},
 	windows: []mixedWindow{
-		{main: "passport", help: []string{"pick-up"}},
-		{main: "passport", help: []string{"egrn"}},
-		{main: "passport", help: []string{"foreign"}},
-		{main: "foreign", help: []string{"passport"}},
-		{main: "foreign", help: []string{"benefits"}},
-		{main: "egrn", help: []string{"benefits", "pick-up"}},
-		{main: "benefits", help: []string{"egrn"}},
-		{main: "pick-up", help: []string{"passport", "egrn"}},
+		{main: []string{"passport"}, help: []string{"pick-up"}},
+		{main: []string{"passport"}, help: []string{"egrn"}},
+		{main: []string{"passport"}, help: []string{"foreign"}},
+		{main: []string{"foreign"}, help: []string{"passport"}},
+		{main: []string{"foreign"}, help: []string{"benefits"}},
+		{main: []string{"egrn"}, help: []string{"benefits", "pick-up"}},
+		{main: []string{"benefits"}, help: []string{"egrn"}},
+		{main: []string{"pick-up"}, help: []string{"passport", "egrn"}},
 	},
 	profile:  map[int]float64{9: 0.8, 10: 1.1, 11: 1.2, 12: 1.1, 16: 0.9, 17: 0.8},
 	from:     9 * time.Hour,
@@ -54,68 +56,105 @@ var policyOffice = mixedOffice{
 	shiftEnd: 20 * time.Hour,
 }
 
-// policyDays are the seeds every comparison runs: 40 days, about 12 000
-// tickets under each policy. Over 20 days the share within the target
-// still moves by 0.4 to 0.9 points from one set of seeds to the next.
+// mixedTargetsOffice is policyOffice as a centre runs it: pick-up of
+// ready documents is promised in 10 minutes, and four windows have two
+// main services, as the demo's do — services share windows at level 1
+// too, with different targets.
+var mixedTargetsOffice = func() mixedOffice {
+	m := policyOffice
+	m.services = slices.Clone(m.services)
+	m.services[4].target = 10 * time.Minute // pick-up
+	m.windows = []mixedWindow{
+		{main: []string{"passport", "pick-up"}},
+		{main: []string{"passport"}, help: []string{"egrn"}},
+		{main: []string{"passport"}, help: []string{"foreign"}},
+		{main: []string{"foreign"}, help: []string{"passport"}},
+		{main: []string{"foreign", "benefits"}},
+		{main: []string{"egrn", "pick-up"}, help: []string{"benefits"}},
+		{main: []string{"benefits", "egrn"}},
+		{main: []string{"pick-up"}, help: []string{"passport", "egrn"}},
+	}
+	return m
+}()
+
+// policyDays are the seeds the comparisons on policyOffice run: 40 days,
+// about 12 000 tickets under each policy. Over 20 days the share within
+// the target still moves by 0.4 to 0.9 points from one set of seeds to
+// the next.
 var policyDays = seeds(40)
 
 var comparedPolicies = []queue.DispatchPolicy{queue.DispatchFIFO, queue.DispatchDeadline}
 
-// TestDispatchPoliciesWhereWindowsAreShared is the comparison the issue
-// asks for, on the office where windows help one another.
+// The policies differ in when a window turns to a service it serves at
+// level 2: FIFO only when nobody of its own services waits; deadline-first
+// also while its own wait, once that service's first visitor is more than
+// the level step (10 min) more urgent — and only while that visitor can
+// still be called within the target (helpKey in queue/dispatch.go). They
+// also differ where a window has several main services with different
+// targets: FIFO calls whoever came first, deadline-first whoever's target
+// is nearest.
 //
-// The policies differ only in when a window turns to a service it serves
-// at level 2. FIFO takes it only when nobody of the window's own services
-// waits. Deadline-first takes it while its own visitors wait once that
-// service's first visitor is more than the level step (10 min) more
-// urgent. Measured over these 40 days:
+// Measured on seeds 1–40 (policyOffice) and 1–80 (mixedTargetsOffice):
 //
-//	policy     within 15 min   mean wait   worst wait
-//	fifo       91.51 %         4.9 min     124.3 min
-//	deadline   90.07 %         5.1 min      76.1 min
+//	office          policy     within target   mean wait   worst wait
+//	same targets    fifo       91.51 %         4.9 min     124.3 min
+//	                deadline   91.65 %         4.9 min     124.3 min
+//	mixed targets   fifo       90.55 %         4.7 min     119.0 min
+//	                deadline   91.06 %         4.7 min     124.3 min
 //
-// Deadline-first cuts the worst wait by 40 %: nobody is left behind while
-// other windows call their own newcomers. But it keeps the target for 1.4
-// points fewer visitors than FIFO (−1.1 ± 0.3 over 200 seeds; more with
-// lunch breaks), short of the issue's "no worse on the share within the
-// target": with the target 15 min and the step 10, a window helps only a
-// visitor who has waited 10 min longer than its own first, so mostly one
-// already past the target, who counts as a breach whoever calls them,
-// while its own drift past 15 min. Helping only those still within the
-// target (tried: +0.1 to +1.9 points) gives the worst wait back and breaks
-// the order within a service the wait predictor relies on. Until the
-// dispatcher is reworked, the test holds what is true — the policies
-// differ, deadline-first halves the worst wait, and its share stays within
-// maxShareLoss of FIFO's — so a change for the worse fails it.
-func TestDispatchPoliciesWhereWindowsAreShared(t *testing.T) {
-	// The standard error of the pooled difference over 40 of these days
-	// is about 0.3 points; measured −1.44.
-	const maxShareLoss = 0.02
-	if load := policyOffice.load(); load < 0.75 || load > 0.85 {
+// Over other seeds (41–120 for the first, 81–320 for the second, and with
+// 10 % fewer or more visitors) deadline-first stayed ahead on the share
+// every time, by 0.02 to 0.98 points. Helping visitors already past the
+// target, as deadline-first did before helpKey, cut the worst wait to 76
+// min but kept the target for 1.4 points fewer visitors than FIFO: a
+// visitor called at 40 minutes counts the same as one called at 60, and
+// the helper's own drifted past 15 minutes meanwhile.
+
+// TestDeadlineDispatchIsNoWorseThanFIFO: where every service has the same
+// target and each window one main service, the policies differ only in
+// the help, and the default keeps the target for at least as many.
+func TestDeadlineDispatchIsNoWorseThanFIFO(t *testing.T) {
+	f, d := comparePolicies(t, policyOffice, policyDays)
+	if d.share() < f.share() {
+		t.Errorf("deadline-first kept the target for %.2f %% of the tickets, FIFO for %.2f %%: worse", 100*d.share(), 100*f.share())
+	}
+}
+
+// TestDeadlineDispatchBeatsFIFOWhereServicesShareWindows: where windows
+// serve services with different targets, deadline-first keeps the target
+// for more visitors than FIFO. 80 days: the standard error of the
+// difference is about 0.2 points, the gain measured 0.5 to 0.7 on four
+// sets of 80 seeds.
+func TestDeadlineDispatchBeatsFIFOWhereServicesShareWindows(t *testing.T) {
+	const minShareGain = 0.003
+	f, d := comparePolicies(t, mixedTargetsOffice, seeds(80))
+	if gain := d.share() - f.share(); gain < minShareGain {
+		t.Errorf("deadline-first kept the target for %.2f %% of the tickets, FIFO for %.2f %%: %+.2f points, want at least +%.1f",
+			100*d.share(), 100*f.share(), 100*gain, 100*minShareGain)
+	}
+}
+
+// comparePolicies runs days of m with its shared windows under both
+// policies, logs the table and returns FIFO's and deadline-first's
+// figures pooled over the days.
+func comparePolicies(t *testing.T, m mixedOffice, days []uint64) (fifo, deadline pooledDays) {
+	t.Helper()
+	if load := m.load(); load < 0.75 || load > 0.85 {
 		t.Fatalf("the office's offered load is %.2f: the comparison is meant at 0.75–0.85", load)
 	}
 	start := time.Now()
-	res := policyOffice.runAll(t, true, policyDays)
-	fifo, deadline := res[queue.DispatchFIFO], res[queue.DispatchDeadline]
+	res := m.runAll(t, true, days)
 	t.Logf("shared windows, offered load %.2f, %d days (seeds %d–%d), %v",
-		policyOffice.load(), len(policyDays), policyDays[0], policyDays[len(policyDays)-1], time.Since(start).Round(time.Millisecond))
+		m.load(), len(days), days[0], days[len(days)-1], time.Since(start).Round(time.Millisecond))
 	logPolicies(t, res)
-
 	differ := false
-	for i := range policyDays {
-		differ = differ || !reflect.DeepEqual(waitsOf(fifo[i]), waitsOf(deadline[i]))
+	for i := range days {
+		differ = differ || !reflect.DeepEqual(waitsOf(res[queue.DispatchFIFO][i]), waitsOf(res[queue.DispatchDeadline][i]))
 	}
 	if !differ {
 		t.Fatal("the policies called in the same order every day: nothing to compare")
 	}
-	f, d := poolDays(fifo), poolDays(deadline)
-	if d.worst > f.worst*3/4 {
-		t.Errorf("deadline-first's worst wait is %.1f min, FIFO's %.1f min: want at least a quarter shorter", d.worst/60, f.worst/60)
-	}
-	if loss := f.share() - d.share(); loss > maxShareLoss {
-		t.Errorf("deadline-first kept the target for %.2f %% of the tickets, FIFO for %.2f %%: %.2f points behind, more than the %.0f allowed (1.44 measured)",
-			100*d.share(), 100*f.share(), 100*loss, 100*maxShareLoss)
-	}
+	return poolDays(res[queue.DispatchFIFO]), poolDays(res[queue.DispatchDeadline])
 }
 
 // TestDispatchPoliciesAgreeWithoutSharedWindows runs the same days on the
@@ -158,17 +197,18 @@ type mixedService struct {
 	name       queue.Text
 	mean       time.Duration // at the window
 	rate       float64       // visitors an hour, before the profile
+	target     time.Duration // the wait target; 0 is the regulation's 15 minutes
 }
 
-// mixedWindow is a window's main service, at level 1, and the services it
+// mixedWindow is a window's main services, at level 1, and the services it
 // helps with at level 2.
 type mixedWindow struct {
-	main string
+	main []string
 	help []string
 }
 
 // office is m under policy; without shared windows every window serves
-// its main service only.
+// its main services only, at level 1.
 func (m mixedOffice) office(policy queue.DispatchPolicy, shared bool) *queue.Office {
 	o := &queue.Office{
 		Name:       queue.Text{RU: "Офис с общими окнами", EN: "An office with shared windows"},
@@ -180,11 +220,14 @@ func (m mixedOffice) office(policy queue.DispatchPolicy, shared bool) *queue.Off
 	}
 	for _, s := range m.services {
 		o.Services = append(o.Services, queue.Service{ID: s.id, Prefix: s.prefix, Name: s.name,
-			WaitTarget: queue.DefaultWaitTarget, ServiceTime: s.mean})
+			WaitTarget: cmp.Or(s.target, queue.DefaultWaitTarget), ServiceTime: s.mean})
 	}
 	for i, w := range m.windows {
 		n := i + 1
-		levels := queue.ServiceLevels{{Service: w.main, Level: 1}}
+		var levels queue.ServiceLevels
+		for _, main := range w.main {
+			levels = append(levels, queue.WindowService{Service: main, Level: 1})
+		}
 		if shared {
 			for _, h := range w.help {
 				levels = append(levels, queue.WindowService{Service: h, Level: 2})
@@ -293,7 +336,7 @@ func (p pooledDays) share() float64 { return float64(p.within) / float64(p.judge
 
 func logPolicies(t *testing.T, res map[queue.DispatchPolicy][]*sim.Result) {
 	t.Helper()
-	t.Logf("%-9s %-26s %9s %10s", "policy", "within 15 min", "mean wait", "worst wait")
+	t.Logf("%-9s %-26s %9s %10s", "policy", "within target", "mean wait", "worst wait")
 	for _, policy := range comparedPolicies {
 		p := poolDays(res[policy])
 		t.Logf("%-9s %6.2f %% (%5d of %5d) %5.1f min %6.1f min", policy,
