@@ -226,8 +226,20 @@ const (
 var Actions = []Action{ActionOpen, ActionClose, ActionCallNext, ActionCall, ActionRecall, ActionStart,
 	ActionFinish, ActionNoShow, ActionPostpone, ActionForward, ActionBreak, ActionResume}
 
-// WindowAction decides one action at a window.
+// WindowAction decides one action at a window. Every event it makes names
+// who gave the command: the audit trail tells a manager acting at an
+// operator's window from the operator.
 func (s *State) WindowAction(now time.Time, c WindowCommand) (Decision, error) {
+	d, err := s.windowAction(now, c)
+	for i := range d.Events {
+		if d.Events[i].Actor == "" {
+			d.Events[i].Actor = c.Actor.Login
+		}
+	}
+	return d, err
+}
+
+func (s *State) windowAction(now time.Time, c WindowCommand) (Decision, error) {
 	w, ok := s.windows[c.Window]
 	if !ok {
 		return Decision{}, Errorf(ENOTFOUND, "окно %d не найдено", "window %d not found", c.Window)
