@@ -449,7 +449,7 @@ func TestCheckIn(t *testing.T) {
 			at: "2026-11-23 10:55", code: today, want: ECONFLICT, message: "П001"},
 		{name: "a day closed by a manager",
 			setup: func(t *testing.T, f checkinFixture) {
-				if _, err := f.h.eng.CloseDay(context.Background()); err != nil {
+				if _, err := f.h.eng.CloseDay(context.Background(), boss); err != nil {
 					t.Fatal(err)
 				}
 			},

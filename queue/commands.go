@@ -28,6 +28,17 @@ type Decision struct {
 	Warnings []Text
 }
 
+// by names who gave the command on every event it made that does not name
+// someone already: the event log is the audit trail of staff actions.
+func (d Decision) by(a Actor) Decision {
+	for i := range d.Events {
+		if d.Events[i].Actor == "" {
+			d.Events[i].Actor = a.Login
+		}
+	}
+	return d
+}
+
 func (s *State) event(typ EventType, now time.Time) Event {
 	return Event{Type: typ, At: now, Day: s.day}
 }
@@ -107,6 +118,7 @@ func (s *State) closeDay(now time.Time) Decision {
 type IssueRequest struct {
 	Service  string
 	Priority Priority // "" means normal
+	Actor    Actor    // staff registering a visitor; zero for a kiosk
 }
 
 // Issue gives a visitor a number in the service's queue.
@@ -231,12 +243,7 @@ var Actions = []Action{ActionOpen, ActionClose, ActionCallNext, ActionCall, Acti
 // operator's window from the operator.
 func (s *State) WindowAction(now time.Time, c WindowCommand) (Decision, error) {
 	d, err := s.windowAction(now, c)
-	for i := range d.Events {
-		if d.Events[i].Actor == "" {
-			d.Events[i].Actor = c.Actor.Login
-		}
-	}
-	return d, err
+	return d.by(c.Actor), err
 }
 
 func (s *State) windowAction(now time.Time, c WindowCommand) (Decision, error) {

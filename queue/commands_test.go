@@ -219,8 +219,8 @@ func TestRefusals(t *testing.T) {
 			h.must(1, "op1", ActionCallNext)
 			h.must(1, "op1", ActionStart)
 		}, act(1, "op1", ActionForward, func(c *WindowCommand) { c.ToOperator = "op2" }), ECONFLICT},
-		{"opening a day ahead of the calendar", func(h *harness) { h.eng.CloseDay(context.Background()) }, func(h *harness) error {
-			_, err := h.eng.OpenDay(context.Background(), "2099-01-01")
+		{"opening a day ahead of the calendar", func(h *harness) { h.eng.CloseDay(context.Background(), boss) }, func(h *harness) error {
+			_, err := h.eng.OpenDay(context.Background(), boss, "2099-01-01")
 			return err
 		}, EINVALID},
 		{"forwarding to an unknown service", serving, act(1, "op1", ActionForward, func(c *WindowCommand) { c.ToService = "nope" }), ENOTFOUND},
@@ -233,7 +233,7 @@ func TestRefusals(t *testing.T) {
 		{"issuing for an unknown service", nil, issue("nope", ""), ENOTFOUND},
 		{"issuing an appointment ticket without check-in", nil, issue("passport", PriorityAppointment), EINVALID},
 		{"issuing with an unknown priority", nil, issue("passport", "vip"), EINVALID},
-		{"issuing after the day was closed", func(h *harness) { h.eng.CloseDay(context.Background()) }, issue("passport", ""), ECONFLICT},
+		{"issuing after the day was closed", func(h *harness) { h.eng.CloseDay(context.Background(), boss) }, issue("passport", ""), ECONFLICT},
 		{"cancelling a called ticket", called, func(h *harness) error { _, err := h.eng.Cancel(context.Background(), firstTicket(h)); return err }, ECONFLICT},
 		{"cancelling an unknown ticket", nil, func(h *harness) error { _, err := h.eng.Cancel(context.Background(), "x"); return err }, ENOTFOUND},
 		{"opening a window someone else has open", open, act(1, "op2", ActionOpen), ECONFLICT},
@@ -272,9 +272,9 @@ func TestRefusals(t *testing.T) {
 			return err
 		}, ECONFLICT},
 		{"an unknown action", open, act(1, "op1", "dance"), EINVALID},
-		{"closing the day twice", func(h *harness) { h.eng.CloseDay(context.Background()) }, func(h *harness) error { _, err := h.eng.CloseDay(context.Background()); return err }, ECONFLICT},
-		{"opening a day before the current one", nil, func(h *harness) error { _, err := h.eng.OpenDay(context.Background(), "2020-01-01"); return err }, ECONFLICT},
-		{"opening a day with a malformed date", nil, func(h *harness) error { _, err := h.eng.OpenDay(context.Background(), "23.11.2026"); return err }, EINVALID},
+		{"closing the day twice", func(h *harness) { h.eng.CloseDay(context.Background(), boss) }, func(h *harness) error { _, err := h.eng.CloseDay(context.Background(), boss); return err }, ECONFLICT},
+		{"opening a day before the current one", nil, func(h *harness) error { _, err := h.eng.OpenDay(context.Background(), boss, "2020-01-01"); return err }, ECONFLICT},
+		{"opening a day with a malformed date", nil, func(h *harness) error { _, err := h.eng.OpenDay(context.Background(), boss, "23.11.2026"); return err }, EINVALID},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name+" is refused", func(t *testing.T) {
@@ -330,7 +330,7 @@ func TestDay(t *testing.T) {
 		h.must(1, "op1", ActionFinish)
 		c := h.issue("foreign")
 		h.must(2, "op2", ActionCallNext)
-		q, err := h.eng.CloseDay(context.Background())
+		q, err := h.eng.CloseDay(context.Background(), boss)
 		if err != nil || q.DayOpen {
 			t.Fatalf("close day: %v, open=%v", err, q.DayOpen)
 		}
@@ -348,8 +348,8 @@ func TestDay(t *testing.T) {
 	t.Run("a new date restarts numbering; reopening the same date does not", func(t *testing.T) {
 		h := newHarness(t)
 		h.issue("passport")
-		h.eng.CloseDay(context.Background())
-		if _, err := h.eng.OpenDay(context.Background(), "2026-11-23"); err != nil {
+		h.eng.CloseDay(context.Background(), boss)
+		if _, err := h.eng.OpenDay(context.Background(), boss, "2026-11-23"); err != nil {
 			t.Fatal(err)
 		}
 		if got := h.issue("passport").Number; got != "П002" {

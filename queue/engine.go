@@ -162,7 +162,10 @@ func (e *Engine) Err() error {
 func (e *Engine) Issue(ctx context.Context, req IssueRequest) (TicketView, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	d, now, err := e.commit(ctx, true, func(s *State, now time.Time) (Decision, error) { return s.Issue(now, req) })
+	d, now, err := e.commit(ctx, true, func(s *State, now time.Time) (Decision, error) {
+		d, err := s.Issue(now, req)
+		return d.by(req.Actor), err
+	})
 	if err != nil {
 		return TicketView{}, err
 	}
@@ -208,21 +211,28 @@ func (e *Engine) SetWindowServices(ctx context.Context, actor Actor, n int, serv
 }
 
 // OpenDay opens a working day by hand (a manager reopening after a close).
-func (e *Engine) OpenDay(ctx context.Context, day string) (QueueView, error) {
+func (e *Engine) OpenDay(ctx context.Context, actor Actor, day string) (QueueView, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	_, now, err := e.commit(ctx, false, func(s *State, now time.Time) (Decision, error) { return s.OpenDay(now, day) })
+	_, now, err := e.commit(ctx, false, func(s *State, now time.Time) (Decision, error) {
+		d, err := s.OpenDay(now, day)
+		return d.by(actor), err
+	})
 	if err != nil {
 		return QueueView{}, err
 	}
 	return e.state.Queue(now), nil
 }
 
-// CloseDay ends the working day: what is open ends as not served.
-func (e *Engine) CloseDay(ctx context.Context) (QueueView, error) {
+// CloseDay ends the working day: what is open ends as not served. actor
+// is the manager who closed it.
+func (e *Engine) CloseDay(ctx context.Context, actor Actor) (QueueView, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	_, now, err := e.commit(ctx, false, func(s *State, now time.Time) (Decision, error) { return s.CloseDay(now) })
+	_, now, err := e.commit(ctx, false, func(s *State, now time.Time) (Decision, error) {
+		d, err := s.CloseDay(now)
+		return d.by(actor), err
+	})
 	if err != nil {
 		return QueueView{}, err
 	}

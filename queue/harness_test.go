@@ -58,6 +58,9 @@ func testOffice() *Office {
 
 var day0 = time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
 
+// boss is the test office's manager, who opens and closes days by hand.
+var boss = Actor{Login: "boss", Role: RoleManager}
+
 type harness struct {
 	t   *testing.T
 	now time.Time

@@ -50,7 +50,7 @@ func TestRandomCommands(t *testing.T) {
 						h.advance(24 * time.Hour)
 						err = h.eng.Roll(ctx)
 					case rng.IntN(4) == 0:
-						_, err = h.eng.CloseDay(ctx)
+						_, err = h.eng.CloseDay(ctx, boss)
 					default:
 						continue
 					}

@@ -223,7 +223,7 @@ func TestIssuingWhenTheDayWasClosedByHand(t *testing.T) {
 	o := testOffice()
 	o.Location, o.Schedule = moscow, testSchedule()
 	h := newOfficeHarness(t, o, msk("2026-11-23 10:00"))
-	if _, err := h.eng.CloseDay(context.Background()); err != nil {
+	if _, err := h.eng.CloseDay(context.Background(), boss); err != nil {
 		t.Fatal(err)
 	}
 	var ok bool

@@ -262,7 +262,7 @@ func runDay(t *testing.T) *office {
 	o.at(day, "10:00")
 	o.issue("passport", "") // П008
 	o.at(day, "10:20")
-	if _, err := o.eng.CloseDay(o.ctx); err != nil {
+	if _, err := o.eng.CloseDay(o.ctx, queue.Actor{}); err != nil {
 		t.Fatal(err)
 	}
 

@@ -143,7 +143,7 @@ func TestReaderWaitsForAppointmentsToBeResolved(t *testing.T) {
 	const d1, d2, d3 = "2026-03-02", "2026-03-03", "2026-03-04"
 	open := func(day string) {
 		o.at(day, "08:00")
-		if _, err := o.eng.OpenDay(o.ctx, day); err != nil {
+		if _, err := o.eng.OpenDay(o.ctx, queue.Actor{}, day); err != nil {
 			t.Fatalf("open %s: %v", day, err)
 		}
 	}

@@ -36,7 +36,7 @@ func (o *office) staffingServe(n int, number string) {
 
 func (o *office) staffingCloseDay() {
 	o.t.Helper()
-	if _, err := o.eng.CloseDay(o.ctx); err != nil {
+	if _, err := o.eng.CloseDay(o.ctx, queue.Actor{}); err != nil {
 		o.t.Fatal(err)
 	}
 }

@@ -150,7 +150,7 @@ func TestReplayOfAHandPlayedDayIsClose(t *testing.T) {
 	}
 	now = at("08:00")
 	eng := queue.NewEngine(state, st, queue.ClockFunc(func() time.Time { return now }), nil)
-	if _, err := eng.OpenDay(ctx, "2026-11-24"); err != nil {
+	if _, err := eng.OpenDay(ctx, queue.Actor{}, "2026-11-24"); err != nil {
 		t.Fatal(err)
 	}
 	op2 := queue.Actor{Login: "op2", Role: queue.RoleOperator}
@@ -196,7 +196,7 @@ func TestReplayOfAHandPlayedDayIsClose(t *testing.T) {
 	}
 	until(at("19:00"))
 	act(queue.ActionClose)
-	if _, err := eng.CloseDay(ctx); err != nil {
+	if _, err := eng.CloseDay(ctx, queue.Actor{}); err != nil {
 		t.Fatal(err)
 	}
 

@@ -120,7 +120,7 @@ func Run(ctx context.Context, office *queue.Office, day *Day) (*Result, error) {
 		return nil, err
 	}
 	r.now = r.dayStart()
-	if _, err := r.engine.OpenDay(ctx, day.Date); err != nil {
+	if _, err := r.engine.OpenDay(ctx, queue.Actor{}, day.Date); err != nil {
 		return nil, fmt.Errorf("sim: open %s: %w", day.Date, err)
 	}
 	if day.Visitors != nil {
@@ -170,7 +170,7 @@ func Run(ctx context.Context, office *queue.Office, day *Day) (*Result, error) {
 			return nil, fmt.Errorf("sim: %s at %s: %w", ev.kind, ev.at.In(office.Location).Format("15:04:05"), err)
 		}
 	}
-	if _, err := r.engine.CloseDay(ctx); err != nil {
+	if _, err := r.engine.CloseDay(ctx, queue.Actor{}); err != nil {
 		return nil, fmt.Errorf("sim: close the day: %w", err)
 	}
 	for i := range r.res.Tickets {

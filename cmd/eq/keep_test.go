@@ -50,7 +50,7 @@ func TestKeepReportDaysAtStartAndDayOpen(t *testing.T) {
 	openDay := func(d time.Time) {
 		t.Helper()
 		now = d
-		if _, err := eng.OpenDay(ctx, day(d)); err != nil {
+		if _, err := eng.OpenDay(ctx, queue.Actor{}, day(d)); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := eng.Issue(ctx, queue.IssueRequest{Service: cfg.Office.Services[0].ID}); err != nil {
