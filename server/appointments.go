@@ -58,10 +58,10 @@ type bookRequest struct {
 // for a visitor on the phone is not, and skips the lead time.
 func (s *Server) handleBook(w http.ResponseWriter, r *http.Request) {
 	req := queue.BookRequest{Source: queue.SourceWeb}
-	if se, ok := s.staff(r); ok {
-		req.Source, req.Actor = queue.SourceStaff, queue.Actor{Login: se.login, Role: se.role}
-	} else if !s.bookings.allow(clientIP(r)) {
-		s.writeError(w, r, queue.Errorf(codeTooMany, "слишком много записей с этого адреса, попробуйте позже", "too many bookings from this address, try later"))
+	if c := callerOf(r); c.isStaff() {
+		req.Source, req.Actor = queue.SourceStaff, c.actor
+	} else if ok, wait := s.bookings.allow(clientIP(r)); !ok {
+		s.refuseTooMany(w, r, wait, "слишком много записей с этого адреса, попробуйте позже", "too many bookings from this address, try later")
 		return
 	}
 	var body bookRequest
@@ -101,10 +101,8 @@ func (s *Server) handleAppointment(w http.ResponseWriter, r *http.Request) {
 // handleCancelAppointment cancels by code: the code is what proves the
 // booking is the visitor's.
 func (s *Server) handleCancelAppointment(w http.ResponseWriter, r *http.Request) {
-	actor := queue.Actor{}
-	if se, ok := s.staff(r); ok {
-		actor = queue.Actor{Login: se.login, Role: se.role}
-	} else if !s.codeLookup(w, r) {
+	actor := callerOf(r).actor
+	if actor.Login == "" && !s.codeLookup(w, r) {
 		return
 	}
 	a, err := s.engine.CancelAppointment(r.Context(), r.PathValue("code"), actor)
@@ -119,19 +117,19 @@ func (s *Server) handleCancelAppointment(w http.ResponseWriter, r *http.Request)
 // codeLookup rate-limits requests naming a booking code, so that codes
 // cannot be found by trying them one after another; staff are not limited.
 func (s *Server) codeLookup(w http.ResponseWriter, r *http.Request) bool {
-	if _, ok := s.staff(r); ok || s.codes.allow(clientIP(r)) {
+	if callerOf(r).isStaff() {
 		return true
 	}
-	s.writeError(w, r, queue.Errorf(codeTooMany, "слишком много попыток, подождите минуту", "too many attempts, wait a minute"))
-	return false
+	ok, wait := s.codes.allow(clientIP(r))
+	if !ok {
+		s.refuseTooMany(w, r, wait, "слишком много попыток, подождите минуту", "too many attempts, wait a minute")
+	}
+	return ok
 }
 
 // handleAppointments lists a date's appointments (today by default) for
 // staff, contacts masked.
 func (s *Server) handleAppointments(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.requireStaff(w, r); !ok {
-		return
-	}
 	date := r.URL.Query().Get("date")
 	if date == "" {
 		s.engine.Read(func(st *queue.State, now time.Time) { date = st.DayOf(now) })
@@ -147,10 +145,7 @@ func (s *Server) handleAppointments(w http.ResponseWriter, r *http.Request) {
 // handleImport takes appointments booked in another system (the centre's
 // information system, the state portal) as CSV, all or none.
 func (s *Server) handleImport(w http.ResponseWriter, r *http.Request) {
-	actor, ok := s.requireStaff(w, r, queue.RoleManager, queue.RoleAdmin)
-	if !ok {
-		return
-	}
+	actor := callerOf(r).actor
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxImportBody))
 	if err != nil {
 		s.writeError(w, r, queue.Errorf(queue.EINVALID, "файл больше %d МБ или не прочитан", "the file is larger than %d MB or could not be read", maxImportBody>>20))
@@ -224,16 +219,18 @@ func ParseImport(data []byte, loc *time.Location) ([]queue.ImportRow, error) {
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := rd.FieldPos(0)
 		if err != nil {
+			// FieldPos panics after a failed Read: the row is where the
+			// record that failed starts.
 			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				line = pe.Line
+			if !errors.As(err, &pe) {
+				return nil, queue.Errorf(queue.EINVALID, "файл не прочитан: %v", "the file could not be read: %v", err)
 			}
-			rows = append(rows, queue.ImportRow{Row: line, Invalid: &queue.Text{
+			rows = append(rows, queue.ImportRow{Row: pe.StartLine, Invalid: &queue.Text{
 				RU: "строка не читается как CSV: " + err.Error(), EN: "the row is not valid CSV: " + err.Error()}})
 			continue
 		}
+		line, _ := rd.FieldPos(0)
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue // a blank line
 		}

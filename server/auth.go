@@ -2,15 +2,16 @@ package server
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"math"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
-
-	"golang.org/x/crypto/bcrypt"
 
 	"eq/queue"
 )
@@ -29,8 +30,10 @@ const (
 )
 
 // dummyHash is compared against when the login is unknown, so that a wrong
-// login takes as long as a wrong password and reveals nothing.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("not a password"), bcrypt.DefaultCost)
+// login takes as long as a wrong password and reveals nothing. It is
+// bcrypt("not a password") at the default cost, written out: making it at
+// start cost every eq command a bcrypt round, seconds on a loaded machine.
+var dummyHash = []byte("$2a$10$W1qhcZa4Dbgku728iClUyO7WkKqGOkI/Z7n9CazQIqRjfUyNlp.zK")
 
 type session struct {
 	login   string
@@ -41,13 +44,16 @@ type session struct {
 // sessions keeps signed-in staff in memory. A restart signs everyone out,
 // which costs one sign-in and keeps no secret on disk.
 type sessions struct {
-	mu      sync.Mutex
-	byToken map[string]session
-	now     func() time.Time
+	mu sync.Mutex
+	// byDigest is keyed by the SHA-256 of the token, not the token: how
+	// long a lookup takes then says nothing about how much of a guessed
+	// token is right.
+	byDigest map[[sha256.Size]byte]session
+	now      func() time.Time
 }
 
 func newSessions(now func() time.Time) *sessions {
-	return &sessions{byToken: make(map[string]session), now: now}
+	return &sessions{byDigest: make(map[[sha256.Size]byte]session), now: now}
 }
 
 func (ss *sessions) create(login string, role queue.Role) (string, session, error) {
@@ -60,21 +66,25 @@ func (ss *sessions) create(login string, role queue.Role) (string, session, erro
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
 	// Drop expired sessions while here, so the map cannot grow without bound.
-	for t, old := range ss.byToken {
+	for d, old := range ss.byDigest {
 		if ss.now().After(old.expires) {
-			delete(ss.byToken, t)
+			delete(ss.byDigest, d)
 		}
 	}
-	ss.byToken[token] = se
+	ss.byDigest[sha256.Sum256([]byte(token))] = se
 	return token, se, nil
 }
 
 func (ss *sessions) get(token string) (session, bool) {
+	if token == "" {
+		return session{}, false
+	}
+	d := sha256.Sum256([]byte(token))
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
-	se, ok := ss.byToken[token]
+	se, ok := ss.byDigest[d]
 	if !ok || ss.now().After(se.expires) {
-		delete(ss.byToken, token)
+		delete(ss.byDigest, d)
 		return session{}, false
 	}
 	return se, true
@@ -83,76 +93,45 @@ func (ss *sessions) get(token string) (session, bool) {
 func (ss *sessions) drop(token string) {
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
-	delete(ss.byToken, token)
+	delete(ss.byDigest, sha256.Sum256([]byte(token)))
 }
 
-// staff returns who signed in with the request's cookie.
-func (s *Server) staff(r *http.Request) (session, bool) {
-	c, err := r.Cookie(sessionCookie)
-	if err != nil {
-		return session{}, false
+// presentedToken is the device token a request carries: a bearer token, or
+// for browsers opening WebSockets (which cannot set headers) ?token=.
+func presentedToken(r *http.Request) string {
+	if got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+		return got
 	}
-	return s.sessions.get(c.Value)
+	return r.URL.Query().Get("token")
 }
 
-// requireStaff answers 401 or 403 and returns false unless a member of staff
-// with one of roles (any role when none given) made the request.
-func (s *Server) requireStaff(w http.ResponseWriter, r *http.Request, roles ...queue.Role) (queue.Actor, bool) {
-	se, ok := s.staff(r)
-	if !ok {
-		s.writeError(w, r, queue.Errorf(queue.EUNAUTHORIZED, "войдите в систему", "sign in first"))
-		return queue.Actor{}, false
-	}
-	if len(roles) > 0 {
-		allowed := false
-		for _, role := range roles {
-			allowed = allowed || se.role == role
-		}
-		if !allowed {
-			s.writeError(w, r, queue.Errorf(queue.EFORBIDDEN, "недостаточно прав: нужна роль %s", "not allowed: role %s needed", roles[0]))
-			return queue.Actor{}, false
-		}
-	}
-	return queue.Actor{Login: se.login, Role: se.role}, true
+// tokenSet is the device tokens of one kind, with their digests made once.
+type tokenSet struct {
+	tokens  []string
+	digests [][sha256.Size]byte
 }
 
-// device reports whether the request carries one of tokens as a bearer token
-// (or, for browsers opening WebSockets, as ?token=).
-func device(r *http.Request, tokens []string) bool {
-	got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok {
-		got = r.URL.Query().Get("token")
-	}
-	if got == "" {
-		return false
-	}
+func newTokenSet(tokens []string) tokenSet {
+	ts := tokenSet{tokens: tokens}
 	for _, t := range tokens {
-		if subtle.ConstantTimeCompare([]byte(got), []byte(t)) == 1 {
-			return true
-		}
+		ts.digests = append(ts.digests, sha256.Sum256([]byte(t)))
 	}
-	return false
+	return ts
 }
 
-// requireKiosk lets through kiosks and staff (an operator may register a
-// visitor). An office that configured no kiosk tokens issues to anyone on the
-// LAN, within a rate limit per address.
-func (s *Server) requireKiosk(w http.ResponseWriter, r *http.Request) bool {
-	if device(r, s.kioskTokens) {
-		return true
+// match returns the token whose digest is got, or "". It takes as long
+// whichever token matches, how much of one matches, and how long the token
+// presented was: digests of equal length are compared, every one every
+// time.
+func (ts tokenSet) match(got [sha256.Size]byte) string {
+	found := -1
+	for i, d := range ts.digests {
+		found = subtle.ConstantTimeSelect(subtle.ConstantTimeCompare(got[:], d[:]), i, found)
 	}
-	if _, ok := s.staff(r); ok {
-		return true
+	if found < 0 {
+		return ""
 	}
-	if len(s.kioskTokens) == 0 {
-		if s.limiter.allow(clientIP(r)) {
-			return true
-		}
-		s.writeError(w, r, queue.Errorf(codeTooMany, "слишком много запросов, подождите минуту", "too many requests, wait a minute"))
-		return false
-	}
-	s.writeError(w, r, queue.Errorf(queue.EUNAUTHORIZED, "нужен токен киоска или вход сотрудника", "a kiosk token or a staff sign-in is needed"))
-	return false
+	return ts.tokens[found]
 }
 
 func clientIP(r *http.Request) string {
@@ -163,11 +142,15 @@ func clientIP(r *http.Request) string {
 	return host
 }
 
-// limiter is a token bucket per client address.
+// maxBuckets bounds a limiter's memory: far more clients than a LAN has.
+const maxBuckets = 10000
+
+// limiter is a token bucket per client: an address, or a kiosk.
 type limiter struct {
 	mu      sync.Mutex
 	rate    float64 // tokens per second
 	burst   float64
+	max     int // buckets kept at most
 	buckets map[string]*bucket
 	now     func() time.Time
 }
@@ -178,26 +161,56 @@ type bucket struct {
 }
 
 func newLimiter(perMinute, burst int, now func() time.Time) *limiter {
-	return &limiter{rate: float64(perMinute) / 60, burst: float64(burst), buckets: make(map[string]*bucket), now: now}
+	return &limiter{rate: float64(perMinute) / 60, burst: float64(burst), max: maxBuckets, buckets: make(map[string]*bucket), now: now}
 }
 
-func (l *limiter) allow(key string) bool {
+// allow takes a token from key's bucket. When there is none it says how
+// long until there is one, for Retry-After.
+func (l *limiter) allow(key string) (bool, time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
 	b, ok := l.buckets[key]
 	if !ok {
-		if len(l.buckets) > 10000 {
-			l.buckets = make(map[string]*bucket) // forget idle clients rather than grow
+		if len(l.buckets) >= l.max {
+			l.sweep(now)
 		}
 		b = &bucket{tokens: l.burst, last: now}
 		l.buckets[key] = b
 	}
-	b.tokens = min(l.burst, b.tokens+now.Sub(b.last).Seconds()*l.rate)
-	b.last = now
+	// A clock set back (by hand, or by NTP) gives nothing and takes nothing.
+	b.tokens = min(l.burst, b.tokens+max(0, now.Sub(b.last).Seconds())*l.rate)
+	if now.After(b.last) {
+		b.last = now
+	}
 	if b.tokens < 1 {
-		return false
+		wait := time.Duration(math.Ceil((1-b.tokens)/l.rate*1e3)) * time.Millisecond
+		return false, wait
 	}
 	b.tokens--
-	return true
+	return true, 0
+}
+
+// sweep forgets the buckets that have refilled: a full bucket is what a new
+// client gets anyway, so only clients still being held back are kept. If
+// that many are held back at once (addresses made up by the thousand), all
+// are forgotten rather than the map grow without bound; called with l.mu
+// held.
+func (l *limiter) sweep(now time.Time) {
+	for k, b := range l.buckets {
+		if b.tokens+now.Sub(b.last).Seconds()*l.rate >= l.burst {
+			delete(l.buckets, k)
+		}
+	}
+	if len(l.buckets) >= l.max {
+		clear(l.buckets)
+	}
+}
+
+// refuseTooMany answers 429 with Retry-After: the contract's error, and
+// when to try again, in the header where HTTP clients look for it.
+func (s *Server) refuseTooMany(w http.ResponseWriter, r *http.Request, wait time.Duration, ru, en string) {
+	secs := strconv.Itoa(max(1, int(math.Ceil(wait.Seconds()))))
+	w.Header().Set("Retry-After", secs)
+	s.writeError(w, r, &queue.Error{Code: codeTooMany, Message: ru, MessageEN: en, Details: map[string]string{"retry_after_s": secs}})
 }

@@ -17,14 +17,9 @@ import (
 // window N and the calls to it. Both get the queues.
 func (s *Server) handleDisplayWS(w http.ResponseWriter, r *http.Request) {
 	session := ""
-	if !device(r, s.displayTokens) {
-		if _, ok := s.staff(r); !ok {
-			s.writeError(w, r, queue.Errorf(queue.EUNAUTHORIZED, "нужен токен табло или вход сотрудника", "a display token or a staff sign-in is needed"))
-			return
-		}
+	if c := callerOf(r); !c.display {
 		// Staff watch as long as their session lasts.
-		ck, _ := r.Cookie(sessionCookie)
-		session = ck.Value
+		session = c.session
 	}
 	board := feed.Hall
 	if q := r.URL.Query().Get("board"); q != "" {

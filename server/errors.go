@@ -51,7 +51,8 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		status = http.StatusInternalServerError
 	}
 	if status >= 500 {
-		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		// The route, not the path, which may carry a booking code.
+		s.log.Error("request failed", "route", r.Pattern, "err", err)
 	}
 	ru, en := queue.ErrorMessages(err)
 	detail := errorDetail{Code: code, Message: ru, MessageEN: en}

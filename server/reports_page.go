@@ -150,13 +150,13 @@ func (s *Server) handleReportsPage(w http.ResponseWriter, r *http.Request) {
 	p.OtherLang = otherLang(q)
 	text := func(t queue.Text) string { return reports.Localize(t, q.Lang) }
 
-	se, ok := s.staff(r)
+	c := callerOf(r)
 	switch {
-	case !ok:
+	case !c.isStaff():
 		p.SignIn = true
 		s.renderReports(w, http.StatusOK, p)
 		return
-	case se.role != queue.RoleManager && se.role != queue.RoleAdmin:
+	case !c.actor.Role.Supervises():
 		p.SignIn, p.SignedIn = true, true
 		p.Message = text(queue.Text{RU: "Недостаточно прав: отчёты доступны руководителю и администратору. Войдите под их учётной записью.",
 			EN: "Not allowed: reports are for managers and admins. Sign in as one of them."})

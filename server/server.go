@@ -5,6 +5,7 @@ package server
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -69,6 +70,16 @@ type Options struct {
 	// Reports computes the figures of /reports and /api/v1/reports from
 	// the event log; nil means reports are not served (503).
 	Reports ReportReader
+	// Audit reads the staff's actions for /audit and /api/v1/audit; nil
+	// means the trail is not served (a 500 that says so).
+	Audit AuditReader
+	// KioskPerMinute is how many tickets and check-ins one kiosk token may
+	// ask for a minute; 0 means DefaultKioskPerMinute. Benchmarks that play
+	// many kiosks on one token raise it.
+	KioskPerMinute int
+	// TLS, when set, makes Run serve HTTPS (and WSS) with its certificate;
+	// nil serves plain HTTP.
+	TLS *tls.Config
 }
 
 // ReportReader computes report tables; *reports.Reader is one.
@@ -81,11 +92,12 @@ type Server struct {
 	engine        *queue.Engine
 	health        HealthChecker
 	accounts      map[string]Account
-	kioskTokens   []string
-	displayTokens []string
+	kioskTokens   tokenSet
+	displayTokens tokenSet
 	log           *slog.Logger
 	sessions      *sessions
-	limiter       *limiter // ticket issue from the LAN when no kiosk tokens are set
+	lan           *limiter // ticket issue and check-in from the LAN when no kiosk tokens are set, per address
+	kioskLimit    *limiter // ticket issue and check-in per kiosk token
 	signins       *limiter // sign-in attempts per address
 	bookings      *limiter // anonymous bookings per address
 	codes         *limiter // anonymous requests naming a booking code, per address
@@ -106,6 +118,8 @@ type Server struct {
 
 	metrics *Metrics
 	reports ReportReader
+	audit   AuditReader
+	tls     *tls.Config
 }
 
 // New builds a Server.
@@ -137,17 +151,20 @@ func New(o Options) *Server {
 	if o.Metrics == nil {
 		o.Metrics = NewMetrics(nil)
 	}
+	if o.KioskPerMinute == 0 {
+		o.KioskPerMinute = DefaultKioskPerMinute
+	}
 	if o.Display.BlinkS == 0 {
 		o.Display.BlinkS = int(o.Display.Blink / time.Second)
 	}
 	s := &Server{
-		engine: o.Engine, health: o.Health, kioskTokens: o.KioskTokens, displayTokens: o.DisplayTokens,
+		engine: o.Engine, health: o.Health, kioskTokens: newTokenSet(o.KioskTokens), displayTokens: newTokenSet(o.DisplayTokens),
 		accounts: make(map[string]Account, len(o.Accounts)), log: o.Logger,
-		sessions: newSessions(o.Now), limiter: newLimiter(20, 10, o.Now), signins: newLimiter(10, 10, o.Now),
+		sessions: newSessions(o.Now), lan: newLimiter(20, 10, o.Now), kioskLimit: newKioskLimiter(o.KioskPerMinute, o.Now), signins: newLimiter(10, 10, o.Now),
 		bookings: newLimiter(6, 6, o.Now), codes: newLimiter(20, 10, o.Now), mux: http.NewServeMux(),
 		printing: o.Printing, publicURL: strings.TrimRight(o.PublicURL, "/"), voices: o.Voices, display: o.Display,
 		feed: o.Feed, hub: newHub(), pingPeriod: o.PingPeriod, lastWindow: map[int][]byte{},
-		metrics: o.Metrics, reports: o.Reports,
+		metrics: o.Metrics, reports: o.Reports, audit: o.Audit, tls: o.TLS,
 	}
 	for _, a := range o.Accounts {
 		s.accounts[a.Login] = a
@@ -162,56 +179,8 @@ func New(o Options) *Server {
 	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, queue.Errorf(queue.EFORBIDDEN, "запрос со страницы другого сайта отклонён", "cross-site request refused"))
 	}))
-	s.handler = csrf.Handler(s.mux)
+	s.handler = s.secure(csrf.Handler(s.mux))
 	return s
-}
-
-func (s *Server) routes() {
-	m := s.mux
-	m.HandleFunc("GET /{$}", s.handleIndex)
-	m.HandleFunc("GET /healthz", s.handleHealth)
-	// Like /healthz, open to the LAN without a token: Prometheus scrapes
-	// it, and it tells counts and states, never tickets or people.
-	m.Handle("GET /metrics", s.metrics.handler(s.log))
-	m.HandleFunc("GET /api/v1/services", s.handleServices)
-	m.HandleFunc("POST /api/v1/tickets", s.handleIssue)
-	m.HandleFunc("GET /api/v1/tickets", s.handleTickets)
-	m.HandleFunc("GET /api/v1/tickets/{id}", s.handleTicket)
-	m.HandleFunc("POST /api/v1/tickets/{id}/cancel", s.handleCancel)
-	m.HandleFunc("GET /api/v1/queue", s.handleQueue)
-	m.HandleFunc("POST /api/v1/login", s.handleLogin)
-	m.HandleFunc("POST /api/v1/logout", s.handleLogout)
-	m.HandleFunc("GET /api/v1/me", s.handleMe)
-	m.HandleFunc("GET /api/v1/windows", s.handleWindows)
-	m.HandleFunc("GET /api/v1/windows/{n}", s.handleWindow)
-	m.HandleFunc("POST /api/v1/windows/{n}/{action}", s.handleWindowAction)
-	m.HandleFunc("PUT /api/v1/windows/{n}/services", s.handleWindowServices)
-	m.HandleFunc("GET /ws/console", s.handleConsoleWS)
-	m.HandleFunc("GET /ws/display", s.handleDisplayWS)
-	m.HandleFunc("GET /console", s.handleConsole)
-	m.Handle("GET /kiosk", kiosk.Handler())
-	m.Handle("GET /kiosk/", kiosk.Handler())
-	m.HandleFunc("GET /t/{id}", s.handleTicketPage)
-	m.HandleFunc("POST /api/v1/checkin", s.handleCheckin)
-	m.HandleFunc("GET /api/v1/hours", s.handleHours)
-	m.HandleFunc("GET /api/v1/slots", s.handleSlots)
-	m.HandleFunc("POST /api/v1/appointments", s.handleBook)
-	m.HandleFunc("GET /api/v1/appointments", s.handleAppointments)
-	m.HandleFunc("POST /api/v1/appointments/import", s.handleImport)
-	m.HandleFunc("GET /api/v1/appointments/{code}", s.handleAppointment)
-	m.HandleFunc("POST /api/v1/appointments/{code}/cancel", s.handleCancelAppointment)
-	m.HandleFunc("GET /book", s.handleBookPage)
-	m.HandleFunc("GET /dashboard", s.handleDashboard)
-	m.HandleFunc("GET /reports", s.handleReportsPage)
-	m.HandleFunc("GET /api/v1/reports/{name}", s.handleReport)
-	m.HandleFunc("GET /api/v1/printers", s.handlePrinters)
-	m.HandleFunc("GET /api/v1/announcements/{file}", s.handleAnnouncement)
-	m.Handle("GET /static/", staticHandler())
-	m.HandleFunc("POST /api/v1/day/open", s.handleDayOpen)
-	m.HandleFunc("POST /api/v1/day/close", s.handleDayClose)
-	m.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
-		s.writeError(w, r, queue.Errorf(queue.ENOTFOUND, "нет такого адреса API или метода: %s %s", "no such API path or method: %s %s", r.Method, r.URL.Path))
-	})
 }
 
 // Handler returns the server's HTTP handler with request logging.
@@ -220,7 +189,10 @@ func (s *Server) Handler() http.Handler {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		s.handler.ServeHTTP(rec, r)
-		s.log.Debug("http", "method", r.Method, "path", r.URL.Path, "status", rec.status, "dur", time.Since(start))
+		// The route's pattern, not the path: paths carry booking codes
+		// (/api/v1/appointments/{code}) and queries carry device tokens.
+		// The mux sets r.Pattern on the request it is given, this one.
+		s.log.Debug("http", "route", r.Pattern, "status", rec.status, "dur", time.Since(start))
 	})
 }
 
@@ -248,7 +220,7 @@ func (r *statusRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 }
 
 // Run serves on ln until ctx ends, then shuts down, giving requests in
-// flight up to grace to finish.
+// flight up to grace to finish. With Options.TLS it serves HTTPS on ln.
 func (s *Server) Run(ctx context.Context, ln net.Listener, grace time.Duration) error {
 	hs := &http.Server{
 		Handler:           s.Handler(),
@@ -260,8 +232,23 @@ func (s *Server) Run(ctx context.Context, ln net.Listener, grace time.Duration) 
 	hubCtx, stopHub := context.WithCancel(ctx)
 	defer stopHub()
 	go s.RunHub(hubCtx)
+	if s.tls != nil {
+		hs.TLSConfig = s.tls.Clone()
+		// HTTP/1.1 only: consoles and displays upgrade to WebSockets, which
+		// gorilla does over HTTP/1.1; a Go that offered browsers WebSockets
+		// over HTTP/2 (RFC 8441) would break them. The office's few
+		// clients gain nothing from HTTP/2.
+		hs.Protocols = new(http.Protocols)
+		hs.Protocols.SetHTTP1(true)
+	}
 	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
+	go func() {
+		if s.tls != nil {
+			errc <- hs.ServeTLS(ln, "", "")
+			return
+		}
+		errc <- hs.Serve(ln)
+	}()
 	select {
 	case err := <-errc:
 		return fmt.Errorf("http: serve: %w", err)

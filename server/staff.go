@@ -51,8 +51,8 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	// Guessing passwords online, or burning the office PC's CPU on bcrypt,
 	// stops at a few tries a minute from one address.
-	if !s.signins.allow(clientIP(r)) {
-		s.writeError(w, r, queue.Errorf(codeTooMany, "слишком много попыток входа, подождите минуту", "too many sign-in attempts, wait a minute"))
+	if ok, wait := s.signins.allow(clientIP(r)); !ok {
+		s.refuseTooMany(w, r, wait, "слишком много попыток входа, подождите минуту", "too many sign-in attempts, wait a minute")
 		return
 	}
 	a, known := s.accounts[req.Login]
@@ -61,7 +61,13 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		hash = []byte(a.PasswordHash)
 	}
 	if bcrypt.CompareHashAndPassword(hash, []byte(req.Password)) != nil || !known {
-		s.log.Warn("sign-in refused", "login", req.Login, "ip", clientIP(r))
+		// An unknown login is not logged: people type their password into
+		// the login field, and the log would keep it.
+		login := req.Login
+		if !known {
+			login = "(unknown)"
+		}
+		s.log.Warn("sign-in refused", "login", login, "ip", clientIP(r))
 		s.writeError(w, r, queue.Errorf(queue.EUNAUTHORIZED, "неверный логин или пароль", "wrong login or password"))
 		return
 	}
@@ -84,14 +90,10 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 		s.sessions.drop(c.Value)
 		s.hub.dropSession(c.Value)
 	}
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode})
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode})
 	writeJSON(w, http.StatusOK, map[string]string{"status": "signed out"})
 }
 
 func (s *Server) handleMe(w http.ResponseWriter, r *http.Request) {
-	actor, ok := s.requireStaff(w, r)
-	if !ok {
-		return
-	}
-	writeJSON(w, http.StatusOK, s.me(actor.Login))
+	writeJSON(w, http.StatusOK, s.me(callerOf(r).actor.Login))
 }

@@ -10,9 +10,6 @@ import (
 )
 
 func (s *Server) handleWindows(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.requireStaff(w, r); !ok {
-		return
-	}
 	writeJSON(w, http.StatusOK, map[string]any{"windows": s.engine.Windows()})
 }
 
@@ -25,9 +22,6 @@ func windowNumber(r *http.Request) (int, error) {
 }
 
 func (s *Server) handleWindow(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.requireStaff(w, r); !ok {
-		return
-	}
 	n, err := windowNumber(r)
 	if err != nil {
 		s.writeError(w, r, err)
@@ -66,10 +60,7 @@ func windowCommand(n int, a queue.Action, actor queue.Actor, p console.Params) q
 }
 
 func (s *Server) handleWindowAction(w http.ResponseWriter, r *http.Request) {
-	actor, ok := s.requireStaff(w, r)
-	if !ok {
-		return
-	}
+	actor := callerOf(r).actor
 	n, err := windowNumber(r)
 	if err != nil {
 		s.writeError(w, r, err)
@@ -100,10 +91,7 @@ type servicesRequest struct {
 
 // handleWindowServices moves a window to other services for the day.
 func (s *Server) handleWindowServices(w http.ResponseWriter, r *http.Request) {
-	actor, ok := s.requireStaff(w, r, queue.RoleManager, queue.RoleAdmin)
-	if !ok {
-		return
-	}
+	actor := callerOf(r).actor
 	n, err := windowNumber(r)
 	if err != nil {
 		s.writeError(w, r, err)
@@ -128,10 +116,7 @@ type dayRequest struct {
 }
 
 func (s *Server) handleDayOpen(w http.ResponseWriter, r *http.Request) {
-	actor, ok := s.requireStaff(w, r, queue.RoleManager, queue.RoleAdmin)
-	if !ok {
-		return
-	}
+	actor := callerOf(r).actor
 	var req dayRequest
 	if err := decodeJSON(w, r, &req, true); err != nil {
 		s.writeError(w, r, err)
@@ -140,7 +125,7 @@ func (s *Server) handleDayOpen(w http.ResponseWriter, r *http.Request) {
 	if req.Date == "" {
 		s.engine.Read(func(st *queue.State, now time.Time) { req.Date = st.DayOf(now) })
 	}
-	v, err := s.engine.OpenDay(r.Context(), req.Date)
+	v, err := s.engine.OpenDay(r.Context(), actor, req.Date)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -150,11 +135,8 @@ func (s *Server) handleDayOpen(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleDayClose(w http.ResponseWriter, r *http.Request) {
-	actor, ok := s.requireStaff(w, r, queue.RoleManager, queue.RoleAdmin)
-	if !ok {
-		return
-	}
-	v, err := s.engine.CloseDay(r.Context())
+	actor := callerOf(r).actor
+	v, err := s.engine.CloseDay(r.Context(), actor)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -37,11 +37,8 @@ func sameOrigin(r *http.Request) bool {
 // handleConsoleWS serves /ws/console?window=n: the console protocol of
 // devices/console. Without window the connection follows every window.
 func (s *Server) handleConsoleWS(w http.ResponseWriter, r *http.Request) {
-	actor, ok := s.requireStaff(w, r)
-	if !ok {
-		return
-	}
-	token, _ := r.Cookie(sessionCookie)
+	who := callerOf(r)
+	actor := who.actor
 	window := 0
 	if q := r.URL.Query().Get("window"); q != "" {
 		n, err := strconv.Atoi(q)
@@ -60,7 +57,7 @@ func (s *Server) handleConsoleWS(w http.ResponseWriter, r *http.Request) {
 		return // the upgrader has answered already
 	}
 	c := newClient(conn, consoleClient, window)
-	c.token = token.Value
+	c.token = who.session
 	conn.SetReadLimit(maxMessageSize)
 	// A peer is dead when it has answered no ping for a ping period and a bit.
 	alive := func() error { return conn.SetReadDeadline(time.Now().Add(s.pingPeriod * 10 / 9)) }
