@@ -129,6 +129,7 @@ func Start(tb testing.TB, opts ...Option) *Office {
 		Feed:          feed,
 		Metrics:       metrics,
 		Reports:       reports.NewReader(st, cfg.Office),
+		Audit:         st,
 		Display:       displayfeed.Settings{RunningText: cfg.Display.RunningText, Blink: cfg.Display.Blink},
 	}
 	for _, edit := range set.edits {
