@@ -61,6 +61,7 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	root.AddCommand(newAppointmentsCmd())
 	root.AddCommand(newReportCmd())
 	root.AddCommand(newSimulateCmd())
+	root.AddCommand(newBackupCmd(), newRestoreCmd())
 	return root
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -44,6 +45,9 @@ type serveOptions struct {
 	// ignoreHours serves as if the office never closed: for showing the
 	// demo or checking a setup outside working hours, never for a real day.
 	ignoreHours bool
+	// tlsCert and tlsKey are PEM files; with both the server speaks HTTPS
+	// (and WSS) on addr instead of HTTP.
+	tlsCert, tlsKey string
 	// onListen, when set, hears the address actually bound (tests listen on port 0).
 	onListen func(net.Addr)
 }
@@ -67,6 +71,8 @@ func newServeCmd(g *globalOptions) *cobra.Command {
 	cmd.Flags().StringVar(&o.config, "config", "", "файл конфигурации офиса (office config YAML; default: the embedded demo)")
 	cmd.Flags().StringVar(&o.db, "db", defaultDB, "файл базы данных SQLite (SQLite database file)")
 	cmd.Flags().StringVar(&o.addr, "addr", defaultAddr, "адрес для HTTP (listen address)")
+	cmd.Flags().StringVar(&o.tlsCert, "tls-cert", "", "сертификат TLS в PEM: сервер работает по HTTPS (TLS certificate, PEM: serve HTTPS and WSS)")
+	cmd.Flags().StringVar(&o.tlsKey, "tls-key", "", "закрытый ключ сертификата в PEM (the certificate's private key, PEM)")
 	cmd.Flags().BoolVar(&o.ignoreHours, "ignore-hours", false,
 		"не соблюдать часы работы: талоны выдаются в любое время — для показа и проверки вне часов работы "+
 			"(ignore the office hours: issue tickets at any time, for demos and checks after hours)")
@@ -87,10 +93,26 @@ func runServe(ctx context.Context, o *serveOptions, stdout io.Writer, log *slog.
 	if err != nil {
 		return err
 	}
+	tlsConfig, err := loadTLS(o.tlsCert, o.tlsKey, time.Now(), log)
+	if err != nil {
+		return err
+	}
 	if o.ignoreHours {
 		cfg.Office.Schedule = nil
 		log.Warn("часы работы не соблюдаются: талоны выдаются круглосуточно (--ignore-hours: office hours are ignored)")
 	}
+	// One server per database: two would each rebuild the state from the
+	// log and then write over each other's decisions. The lock dies with
+	// the process, so a crash leaves nothing to clean up.
+	lock, err := store.Lock(o.db, "eq serve "+o.addr)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := lock.Close(); err != nil {
+			log.Error("release the database lock", "err", err)
+		}
+	}()
 	st, err := store.Open(ctx, o.db)
 	if err != nil {
 		return err
@@ -133,14 +155,14 @@ func runServe(ctx context.Context, o *serveOptions, stdout io.Writer, log *slog.
 	srv := server.New(server.Options{
 		Engine: engine, Health: st, Accounts: accounts, Logger: log, Feed: events, Metrics: metrics,
 		KioskTokens: cfg.KioskTokens, DisplayTokens: cfg.DisplayTokens, Printing: printing,
-		Reports: reader,
+		Reports: reader, Audit: st, TLS: tlsConfig,
 		Display: feed.Settings{RunningText: cfg.Display.RunningText, Blink: cfg.Display.Blink},
 	})
-	printBanner(stdout, cfg, ln.Addr(), o.db, demo)
+	printBanner(stdout, cfg, ln.Addr(), tlsConfig != nil, o.db, demo)
 	if len(demo) > 0 {
 		log.Warn("ВНИМАНИЕ: у учётных записей демонстрационный пароль — смените их (demo passwords in use: change them)", "logins", demo)
 	}
-	log.Info("serving", "addr", ln.Addr().String(), "db", o.db, "config", cfg.Source)
+	log.Info("serving", "addr", ln.Addr().String(), "tls", tlsConfig != nil, "db", o.db, "config", cfg.Source)
 
 	// Shutdown goes in order: HTTP (inside srv.Run), then the devices and
 	// the day roller, then the store (deferred above).
@@ -172,6 +194,32 @@ func runServe(ctx context.Context, o *serveOptions, stdout io.Writer, log *slog.
 	return err
 }
 
+// loadTLS reads the certificate and its key for HTTPS; with neither given
+// it returns nil and the server speaks plain HTTP. A certificate outside
+// its dates still loads — the office keeps working — but is warned of:
+// browsers will refuse it.
+func loadTLS(certFile, keyFile string, now time.Time, log *slog.Logger) (*tls.Config, error) {
+	switch {
+	case certFile == "" && keyFile == "":
+		return nil, nil
+	case certFile == "" || keyFile == "":
+		return nil, errors.New("для HTTPS нужны оба флага, --tls-cert и --tls-key (HTTPS needs both --tls-cert and --tls-key)")
+	}
+	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+	if err != nil {
+		return nil, fmt.Errorf("сертификат TLS %s с ключом %s не загружен (TLS certificate and key not loaded): %w", certFile, keyFile, err)
+	}
+	if leaf := cert.Leaf; leaf != nil {
+		switch {
+		case now.After(leaf.NotAfter):
+			log.Warn("срок действия сертификата TLS истёк: браузеры его не примут (the TLS certificate has expired)", "cert", certFile, "not_after", leaf.NotAfter)
+		case now.Before(leaf.NotBefore):
+			log.Warn("сертификат TLS ещё не действует: браузеры его не примут (the TLS certificate is not valid yet)", "cert", certFile, "not_before", leaf.NotBefore)
+		}
+	}
+	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
+}
+
 // rollDays opens each new working day as the date changes, so numbering
 // restarts even in an office nobody touches at midnight.
 func rollDays(ctx context.Context, e *queue.Engine, log *slog.Logger) {
@@ -201,16 +249,25 @@ func staffAccounts(cfg *configs.Config) []server.Account {
 // demoAccounts lists the accounts whose password is still "demo".
 func demoAccounts(accounts []server.Account) []string {
 	var out []string
+	demo := map[string]bool{} // bcrypt is slow on purpose: each distinct hash once
 	for _, a := range accounts {
-		if bcrypt.CompareHashAndPassword([]byte(a.PasswordHash), []byte(demoPassword)) == nil {
+		is, seen := demo[a.PasswordHash]
+		if !seen {
+			is = bcrypt.CompareHashAndPassword([]byte(a.PasswordHash), []byte(demoPassword)) == nil
+			demo[a.PasswordHash] = is
+		}
+		if is {
 			out = append(out, a.Login)
 		}
 	}
 	return out
 }
 
-func printBanner(w io.Writer, cfg *configs.Config, addr net.Addr, db string, demo []string) {
+func printBanner(w io.Writer, cfg *configs.Config, addr net.Addr, https bool, db string, demo []string) {
 	base := "http://" + addr.String()
+	if https {
+		base = "https://" + addr.String()
+	}
 	abs, err := filepath.Abs(db)
 	if err != nil {
 		abs = db
