@@ -591,6 +591,8 @@ func TestComputeRefusesBadPeriods(t *testing.T) {
 	for _, c := range []struct{ name, from, to string }{
 		{"a date not as YYYY-MM-DD", "02.03.2026", day},
 		{"an end before the start", dayAfter, day},
+		{"a period of millennia, up to the last day of year 9999", "0001-01-01", "9999-12-31"},
+		{"a period over a century", "1900-01-01", "2026-03-31"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := reports.Compute(o.ctx, o.st, testOffice(), c.from, c.to, reports.ByDay)

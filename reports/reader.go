@@ -78,16 +78,28 @@ func (r *Reader) Office() *queue.Office { return r.office }
 
 // checkPeriod refuses a period that is not two dates in order.
 func checkPeriod(from, to string) error {
-	for _, d := range []string{from, to} {
-		if _, err := time.Parse(time.DateOnly, d); err != nil {
+	var dates [2]time.Time
+	for i, d := range []string{from, to} {
+		t, err := time.Parse(time.DateOnly, d)
+		if err != nil {
 			return queue.Errorf(queue.EINVALID, "дата %q не в формате ГГГГ-ММ-ДД", "date %q is not YYYY-MM-DD", d)
 		}
+		dates[i] = t
 	}
-	if from > to {
+	if dates[0].After(dates[1]) {
 		return queue.Errorf(queue.EINVALID, "начало периода %s позже конца %s", "the period's start %s is after its end %s", from, to)
+	}
+	// A period of millennia would hold a record per day in memory: a typo
+	// in a year must not take the server down for minutes.
+	if dates[1].Sub(dates[0]) >= maxPeriodDays*24*time.Hour {
+		return queue.Errorf(queue.EINVALID, "период длиннее %d дней: разбейте его на части", "the period is longer than %d days: split it", maxPeriodDays)
 	}
 	return nil
 }
+
+// maxPeriodDays is the longest report period, a century: enough for
+// "everything so far", while a typo in a year (0001, 9999) is refused.
+const maxPeriodDays = 36600
 
 // Facts tells facts what the days from to to hold, day after day.
 func (r *Reader) Facts(ctx context.Context, from, to string, facts Facts) error {
@@ -231,10 +243,15 @@ func daysOf(from, to string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	end, err := time.Parse(time.DateOnly, to)
+	if err != nil {
+		return nil, err
+	}
+	// Dates compare as times, not strings: the day after 9999-12-31 is
+	// "10000-01-01", which sorts before it.
 	var days []string
-	for d := from; d <= to; d = t.Format(time.DateOnly) {
-		days = append(days, d)
-		t = t.AddDate(0, 0, 1)
+	for ; !t.After(end); t = t.AddDate(0, 0, 1) {
+		days = append(days, t.Format(time.DateOnly))
 	}
 	return days, nil
 }
