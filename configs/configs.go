@@ -83,7 +83,11 @@ func Parse(name string, data []byte) (*Config, error) {
 	if err := yaml.Unmarshal(data, &root); err != nil {
 		return nil, &ValidationError{File: name, Problems: []Problem{SyntaxProblem(err)}}
 	}
-	if root.Kind == 0 || (root.Kind == yaml.DocumentNode && len(root.Content) == 0) {
+	if p, extra := ExtraDocument(data); extra {
+		return nil, &ValidationError{File: name, Problems: []Problem{p}}
+	}
+	// Comments alone, "---" or "~" hold no config either.
+	if root.Kind == 0 || (root.Kind == yaml.DocumentNode && (len(root.Content) == 0 || root.Content[0].ShortTag() == "!!null")) {
 		return nil, &ValidationError{File: name, Problems: []Problem{{
 			Message: "файл конфигурации пуст", MessageEN: "the config file is empty",
 		}}}

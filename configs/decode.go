@@ -1,7 +1,10 @@
 package configs
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"reflect"
 	"regexp"
 	"sort"
@@ -293,4 +296,32 @@ func SyntaxProblem(err error) Problem {
 	p.Message = "ошибка синтаксиса YAML: " + msg
 	p.MessageEN = "YAML syntax error: " + msg
 	return p
+}
+
+// ExtraDocument finds a second YAML document in data, after a "---" that
+// follows the first: yaml.Unmarshal reads the first document alone and
+// would drop the rest, syntax errors and all, without a word. A document
+// with nothing in it (a "---" left at the end) is no problem. ok is false
+// when data holds one document, or none.
+func ExtraDocument(data []byte) (p Problem, ok bool) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var first yaml.Node
+	if dec.Decode(&first) != nil {
+		return Problem{}, false // nothing at all, or a syntax error Unmarshal reports
+	}
+	for {
+		var next yaml.Node
+		err := dec.Decode(&next)
+		switch {
+		case errors.Is(err, io.EOF):
+			return Problem{}, false
+		case err != nil:
+			return SyntaxProblem(err), true
+		case len(next.Content) == 0 || next.Content[0].ShortTag() == "!!null":
+			continue
+		}
+		return Problem{Line: next.Line, Column: next.Column,
+			Message:   "в файле второй YAML-документ (после «---»): файл должен быть одним документом, второй не был бы прочитан",
+			MessageEN: "the file has a second YAML document (after ---): it must be one document, the second would not be read"}, true
+	}
 }

@@ -124,6 +124,10 @@ func AddStaff(data []byte, a StaffEntry) ([]byte, error) {
 // parseDocument parses data into a node tree whose root is a mapping; a file
 // that is not one is refused with Parse's own message.
 func parseDocument(data []byte) (*yaml.Node, error) {
+	// Re-encoding the first document would drop a second one unread.
+	if p, extra := ExtraDocument(data); extra {
+		return nil, &ValidationError{Problems: []Problem{p}}
+	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil || doc.Kind != yaml.DocumentNode ||
 		len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {

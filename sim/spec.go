@@ -61,6 +61,9 @@ func ParseDay(name string, data []byte, office *queue.Office) (*Day, error) {
 	if err := yaml.Unmarshal(data, &root); err != nil {
 		return nil, &configs.ValidationError{File: name, Problems: []configs.Problem{configs.SyntaxProblem(err)}}
 	}
+	if pr, extra := configs.ExtraDocument(data); extra {
+		return nil, &configs.ValidationError{File: name, Problems: []configs.Problem{pr}}
+	}
 	p := newSpecParser(office)
 	d := p.day(&root)
 	if len(p.problems) == 0 {
