@@ -15,6 +15,9 @@ const (
 	SessionCookie = sessionCookie
 	SendBuffer    = sendBuffer // the yardstick benchmark buffers as the hub does
 	WriteWait     = writeWait
+	// MaxMessageSize is the read limit of the WebSockets: a longer message
+	// closes the connection.
+	MaxMessageSize = maxMessageSize
 )
 
 // MustJSON is mustJSON: what the hub sends is encoded the same way in tests.
