@@ -8,13 +8,14 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 # without a screen; Chromium for the page tests; prometheus for promtool,
 # which lints /metrics (the package also holds the Prometheus server, which
 # Debian enables on install where systemd runs: `systemctl disable --now
-# prometheus` if it is not wanted).
+# prometheus` if it is not wanted); strace for the crash test that checks
+# every answer follows its fsync.
 DEB_PACKAGES := gcc libc6-dev git ca-certificates \
 	libx11-dev libxrandr-dev libxcursor-dev libxinerama-dev libxi-dev libxxf86vm-dev \
 	libgl1-mesa-dev libgl1-mesa-dri libasound2-dev \
-	xvfb xauth x11-apps alsa-utils chromium prometheus
+	xvfb xauth x11-apps alsa-utils chromium prometheus strace
 
-.PHONY: all deps check-go build run test bench lint clean voices
+.PHONY: all deps check-go build run test bench lint clean voices fuzz
 
 all: build
 
@@ -41,11 +42,34 @@ test: deps
 	$(GO) vet ./...
 	$(GO) vet -tags display ./cmd/eq
 	CGO_ENABLED=1 $(GO) test -race -count=1 ./...
+	CGO_ENABLED=1 FUZZTIME=5s scripts/fuzz.sh
 
-# bench runs every benchmark once over; the simulator's 20,000-day Erlang C
-# run alone takes 5 to 7 minutes on 2 cores, hence the long timeout.
+# fuzz runs every fuzz target for FUZZTIME each and keeps any failing input
+# in the package's testdata/fuzz/; `make fuzz FUZZTIME=10m` searches longer.
+# make test ends with a 5 s run of each (about 2 minutes).
+FUZZTIME ?= 10s
+fuzz: deps
+	CGO_ENABLED=1 FUZZTIME=$(FUZZTIME) scripts/fuzz.sh
+
+# bench runs every benchmark once over and ends with the performance proof:
+# a table of eq's figures, each beside its raw baseline measured in the same
+# run (internal/benchtable pairs them; the figures are listed there). The
+# whole output is kept in bench.out. The simulator's 20,000-day Erlang C run
+# alone takes 5 to 7 minutes on 2 cores, hence the long timeout. The table
+# prints whatever happened; a failed benchmark or a figure not measured then
+# fails the target. bench-proof runs only what the table needs (1-2 minutes);
+# BENCHTIME=3s gives the latency percentiles more samples (2-4 minutes).
+.PHONY: bench-proof
 bench: deps
-	CGO_ENABLED=1 $(GO) test -run '^$$' -bench . -benchmem -timeout 60m ./...
+	{ $(GO) version; echo "cores: $$(getconf _NPROCESSORS_ONLN)"; \
+	  CGO_ENABLED=1 $(GO) test -run '^$$' -bench . -benchmem -benchtime $(or $(BENCHTIME),1s) -timeout 60m ./...; } 2>&1 | tee bench.out
+	$(GO) run ./internal/benchtable < bench.out
+
+bench-proof: deps
+	{ $(GO) version; echo "cores: $$(getconf _NPROCESSORS_ONLN)"; \
+	  CGO_ENABLED=1 $(GO) test -run '^$$' -bench "$$($(GO) run ./internal/benchtable -regexp)" -benchmem \
+	    -benchtime $(or $(BENCHTIME),1s) -timeout 30m $$($(GO) run ./internal/benchtable -packages); } 2>&1 | tee bench.out
+	$(GO) run ./internal/benchtable < bench.out
 
 lint: check-go
 	$(GO) vet ./...

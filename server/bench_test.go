@@ -3,6 +3,7 @@ package server_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -16,6 +17,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"eq/devices/console"
+	"eq/display/feed"
 	"eq/internal/officetest"
 	"eq/queue"
 	"eq/server"
@@ -28,7 +30,11 @@ import (
 //	go test -run '^$' -bench . -benchtime 20x ./server/
 //
 // Latencies are reported as p50-us and p99-us (microseconds) beside ns/op.
-// With few iterations p99 is close to the slowest one.
+// With few iterations p99 is close to the slowest one. Each figure has its
+// yardstick here too, measured by the same client code in the same run:
+// BenchmarkFanout500 and BenchmarkCallToDisplays500 against
+// BenchmarkBareGorillaBroadcast500, BenchmarkHold2000 against
+// BenchmarkBareGorillaHold2000; `go run ./internal/benchtable` pairs them.
 //
 // The fan-out benchmarks hold 1000 sockets (both ends of 500 connections).
 // Go raises the soft limit of open files to the hard one by itself (since
@@ -79,43 +85,90 @@ func (s *benchStack) dialConsole(tb testing.TB, cookie, query string) *websocket
 	return c
 }
 
+// waitConnected returns once the hub has n clients. A client's dial
+// returns when the upgrade is answered, before the server registers it; a
+// change committed in between reaches that client inside its first state,
+// not as the update the benchmark waits for, and the wait would last until
+// the next periodic refresh.
+func (s *benchStack) waitConnected(tb testing.TB, n int) {
+	tb.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for s.Server.HubCount() != n {
+		if time.Now().After(deadline) {
+			tb.Fatalf("after 20 s the hub has %d clients, want %d", s.Server.HubCount(), n)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// dialDisplay connects a hall display with the demo display token.
+func (s *benchStack) dialDisplay(tb testing.TB) *websocket.Conn {
+	tb.Helper()
+	c, _, err := dialDisplay(s.URL(), "?board=hall", "Authorization", "Bearer "+displayToken)
+	if err != nil {
+		tb.Fatalf("dial display: %v (with %d clients each side needs a socket: is the hard limit of open files, ulimit -Hn, high enough?)", err, fanoutClients)
+	}
+	tb.Cleanup(func() { c.Close() })
+	return c
+}
+
+// commander is an operator's console: it sends commands over its
+// connection and reads their replies, passing over the pushes in between.
+type commander struct {
+	tb   testing.TB
+	conn *websocket.Conn
+	id   int
+}
+
+// send sends action and returns the id its reply will carry.
+func (k *commander) send(action string) string {
+	k.id++
+	id := strconv.Itoa(k.id)
+	if err := k.conn.WriteMessage(websocket.TextMessage, []byte(`{"type":"command","id":"`+id+`","action":"`+action+`"}`)); err != nil {
+		k.tb.Fatalf("%s: %v", action, err)
+	}
+	return id
+}
+
+// reply reads until the reply to the command id and fails unless the
+// server did what action asked.
+func (k *commander) reply(id, action string) {
+	for {
+		k.conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+		var m struct {
+			Type  string         `json:"type"`
+			ID    string         `json:"id"`
+			OK    bool           `json:"ok"`
+			Error *console.Error `json:"error"`
+		}
+		if err := k.conn.ReadJSON(&m); err != nil {
+			k.tb.Fatalf("%s: %v", action, err)
+		}
+		if m.Type != console.TypeReply || m.ID != id {
+			continue // a push from the fan-out
+		}
+		if !m.OK {
+			k.tb.Fatalf("%s refused: %+v", action, m.Error)
+		}
+		return
+	}
+}
+
+// do runs action and returns its round trip.
+func (k *commander) do(action string) time.Duration {
+	start := time.Now()
+	k.reply(k.send(action), action)
+	return time.Since(start)
+}
+
 // BenchmarkCallNextRoundTrip serves one visitor per iteration at window 1:
 // call-next, start, finish over the console WebSocket, each waiting for its
 // reply. ns/op is the whole visit; p50-us and p99-us are the call-next round
 // trip alone, which includes the SQLite commit (synchronous=FULL).
 func BenchmarkCallNextRoundTrip(b *testing.B) {
 	s := newBenchStack(b)
-	c := s.dialConsole(b, sessionCookieFor(b, s.URL(), "op1"), "?window=1")
-	id := 0
-	roundTrip := func(action string) time.Duration {
-		id++
-		want := strconv.Itoa(id)
-		start := time.Now()
-		if err := c.WriteMessage(websocket.TextMessage, []byte(`{"type":"command","id":"`+want+`","action":"`+action+`"}`)); err != nil {
-			b.Fatal(err)
-		}
-		for {
-			c.SetReadDeadline(time.Now().Add(10 * time.Second))
-			var m struct {
-				Type  string         `json:"type"`
-				ID    string         `json:"id"`
-				OK    bool           `json:"ok"`
-				Error *console.Error `json:"error"`
-			}
-			if err := c.ReadJSON(&m); err != nil {
-				b.Fatalf("%s: %v", action, err)
-			}
-			if m.Type != console.TypeReply || m.ID != want {
-				continue // a push from the fan-out
-			}
-			took := time.Since(start)
-			if !m.OK {
-				b.Fatalf("%s refused: %+v", action, m.Error)
-			}
-			return took
-		}
-	}
-	roundTrip("open")
+	k := &commander{tb: b, conn: s.dialConsole(b, sessionCookieFor(b, s.URL(), "op1"), "?window=1")}
+	k.do("open")
 	// One waiting visitor per iteration, issued before the clock starts.
 	ctx := context.Background()
 	for range b.N {
@@ -126,12 +179,12 @@ func BenchmarkCallNextRoundTrip(b *testing.B) {
 	lat := make([]time.Duration, 0, b.N)
 	b.ResetTimer()
 	for range b.N {
-		lat = append(lat, roundTrip("call-next"))
-		roundTrip("start")
-		roundTrip("finish")
+		lat = append(lat, k.do("call-next"))
+		k.do("start")
+		k.do("finish")
 	}
 	b.StopTimer()
-	reportPercentiles(b, lat)
+	reportPercentiles(b, "", lat)
 }
 
 // BenchmarkFanout500 connects 500 consoles and measures, per change, the
@@ -139,7 +192,7 @@ func BenchmarkCallNextRoundTrip(b *testing.B) {
 // the last of the 500 has read the queue update it causes. The consoles
 // follow window 1 and the tickets are for a service window 1 does not
 // serve, so each console gets exactly one message per change — the queue
-// update — the same as in BenchmarkBareGorillaBroadcast500.
+// update — the same as in BenchmarkBareGorillaBroadcast500/queue.
 func BenchmarkFanout500(b *testing.B) {
 	s := newBenchStack(b)
 	cookie := sessionCookieFor(b, s.URL(), "op1")
@@ -147,6 +200,7 @@ func BenchmarkFanout500(b *testing.B) {
 	for i := range conns {
 		conns[i] = s.dialConsole(b, cookie, "?window=1")
 	}
+	s.waitConnected(b, len(conns))
 	r := startArrivals(b, conns)
 	ctx := context.Background()
 	var lat, commit []time.Duration
@@ -154,7 +208,7 @@ func BenchmarkFanout500(b *testing.B) {
 	for range b.N {
 		var seq int64
 		s.Engine.Read(func(qs *queue.State, _ time.Time) { seq = qs.LastSeq() + 1 })
-		r.expect(seq)
+		r.expect(queuePrefix, seq)
 		start := time.Now()
 		if _, err := s.Engine.Issue(ctx, queue.IssueRequest{Service: "criminal-record"}); err != nil {
 			b.Fatal(err)
@@ -164,44 +218,95 @@ func BenchmarkFanout500(b *testing.B) {
 		lat = append(lat, last.Sub(time.Unix(0, s.pub.at.Load())))
 	}
 	b.StopTimer()
-	reportPercentiles(b, lat)
+	reportPercentiles(b, "", lat)
 	slices.Sort(commit)
 	b.ReportMetric(float64(commit[len(commit)/2].Microseconds()), "commit-p50-us")
 	b.ReportMetric(float64(r.size.Load()), "msg-bytes")
 }
 
-// BenchmarkBareGorillaBroadcast500 is the yardstick for BenchmarkFanout500:
-// gorilla's chat example pared down — a hub goroutine, a buffered channel
-// and a writer goroutine per connection — sending a queue update of the
-// same bytes to 500 clients read by the same client code.
-func BenchmarkBareGorillaBroadcast500(b *testing.B) {
-	q := sampleQueue(b)
-	h := &bareHub{broadcast: make(chan []byte), register: make(chan *bareConn), quit: make(chan struct{})}
-	go h.run()
-	up := websocket.Upgrader{ReadBufferSize: 4096, WriteBufferSize: 4096}
-	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		conn, err := up.Upgrade(w, r, nil)
-		if err != nil {
-			return
-		}
-		c := &bareConn{conn: conn, send: make(chan []byte, server.SendBuffer)}
-		h.register <- c
-		go c.writeLoop()
-		for {
-			if _, _, err := conn.ReadMessage(); err != nil {
-				conn.Close()
-				return
-			}
-		}
-	}))
-	b.Cleanup(func() {
-		close(h.quit)
-		ts.CloseClientConnections()
-		ts.Close()
-	})
+// BenchmarkCallToDisplays500 connects 500 hall displays and measures the
+// way of a call to the hall: from the operator's console sending call-next
+// to the moment the last of the 500 displays has read the call message.
+// That is the console's command over its WebSocket, the engine deciding
+// who is next, the durable commit (synchronous=FULL) and the fan-out;
+// fanout-p50-us and fanout-p99-us are the part after the commit. Each
+// iteration issues one ticket first and serves it after, off the clock.
+// Displays get three messages per call (the call, the window, the queues);
+// the call goes first.
+func BenchmarkCallToDisplays500(b *testing.B) {
+	s := newBenchStack(b)
+	k := &commander{tb: b, conn: s.dialConsole(b, sessionCookieFor(b, s.URL(), "op1"), "?window=1")}
+	k.do("open")
 	conns := make([]*websocket.Conn, fanoutClients)
 	for i := range conns {
-		c, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(ts.URL, "http"), nil)
+		conns[i] = s.dialDisplay(b)
+	}
+	s.waitConnected(b, len(conns)+1) // and the console
+	r := startArrivals(b, conns)
+	ctx := context.Background()
+	var lat, fanout []time.Duration
+	b.ResetTimer()
+	for range b.N {
+		b.StopTimer()
+		// The issue's queue update reaches every display before the call,
+		// so the call does not queue behind it: the displays are as quiet
+		// as the yardstick's clients.
+		var seq int64
+		s.Engine.Read(func(qs *queue.State, _ time.Time) { seq = qs.LastSeq() + 1 })
+		r.expect(queuePrefix, seq)
+		if _, err := s.Engine.Issue(ctx, queue.IssueRequest{Service: "passport"}); err != nil {
+			b.Fatal(err)
+		}
+		r.wait(b)
+		r.expect(callPrefix, seq+1)
+		b.StartTimer()
+		start := time.Now()
+		id := k.send("call-next")
+		last := r.wait(b)
+		b.StopTimer()
+		lat = append(lat, last.Sub(start))
+		fanout = append(fanout, last.Sub(time.Unix(0, s.pub.at.Load())))
+		k.reply(id, "call-next")
+		k.do("start")
+		k.do("finish")
+		b.StartTimer()
+	}
+	b.StopTimer()
+	reportPercentiles(b, "", lat)
+	reportPercentiles(b, "fanout-", fanout)
+	b.ReportMetric(float64(r.size.Load()), "msg-bytes")
+}
+
+// BenchmarkBareGorillaBroadcast500 is the yardstick for the fan-out
+// benchmarks: gorilla's chat example pared down — a hub goroutine, a
+// buffered channel and a writer goroutine per connection — sending one
+// message to 500 clients read by the same client code. "queue" sends the
+// bytes of BenchmarkFanout500's queue update, "call" those of
+// BenchmarkCallToDisplays500's call message. The clock runs from handing
+// the message to the hub.
+func BenchmarkBareGorillaBroadcast500(b *testing.B) {
+	b.Run("queue", func(b *testing.B) {
+		q := sampleQueue(b)
+		bareBroadcast(b, queuePrefix, func(seq int64) []byte {
+			return server.MustJSON(console.QueueUpdate{Envelope: console.Envelope{Type: console.TypeQueue}, Seq: seq, Queue: q})
+		})
+	})
+	b.Run("call", func(b *testing.B) {
+		call := sampleCall(b)
+		bareBroadcast(b, callPrefix, func(seq int64) []byte {
+			call.Seq = seq
+			return server.MustJSON(call)
+		})
+	})
+}
+
+// bareBroadcast broadcasts message(seq) over a bare hub to 500 clients,
+// seq counting from 1, and reports when the last client has it.
+func bareBroadcast(b *testing.B, prefix []byte, message func(seq int64) []byte) {
+	h, url := startBareHub(b)
+	conns := make([]*websocket.Conn, fanoutClients)
+	for i := range conns {
+		c, _, err := websocket.DefaultDialer.Dial(url, nil)
 		if err != nil {
 			b.Fatalf("dial: %v (is ulimit -Hn high enough?)", err)
 		}
@@ -216,14 +321,14 @@ func BenchmarkBareGorillaBroadcast500(b *testing.B) {
 	b.ResetTimer()
 	for i := range b.N {
 		seq := int64(i + 1)
-		msg := server.MustJSON(console.QueueUpdate{Envelope: console.Envelope{Type: console.TypeQueue}, Seq: seq, Queue: q})
-		r.expect(seq)
+		msg := message(seq)
+		r.expect(prefix, seq)
 		start := time.Now()
 		h.broadcast <- msg
 		lat = append(lat, r.wait(b).Sub(start))
 	}
 	b.StopTimer()
-	reportPercentiles(b, lat)
+	reportPercentiles(b, "", lat)
 	b.ReportMetric(float64(r.size.Load()), "msg-bytes")
 }
 
@@ -236,6 +341,38 @@ func sampleQueue(tb testing.TB) queue.QueueView {
 		tb.Fatal(err)
 	}
 	return o.Engine.Queue()
+}
+
+// sampleCall is a call message as a hall display reads it when window 1
+// calls its first visitor of the day, as in BenchmarkCallToDisplays500.
+func sampleCall(tb testing.TB) feed.Call {
+	s := newBenchStack(tb)
+	defer s.Close()
+	display := s.dialDisplay(tb)
+	k := &commander{tb: tb, conn: s.dialConsole(tb, sessionCookieFor(tb, s.URL(), "op1"), "?window=1")}
+	k.do("open")
+	if _, err := s.Engine.Issue(context.Background(), queue.IssueRequest{Service: "passport"}); err != nil {
+		tb.Fatal(err)
+	}
+	k.do("call-next")
+	for {
+		display.SetReadDeadline(time.Now().Add(10 * time.Second))
+		_, data, err := display.ReadMessage()
+		if err != nil {
+			tb.Fatalf("read the call: %v", err)
+		}
+		if !bytes.HasPrefix(data, callPrefix) {
+			continue
+		}
+		var call feed.Call
+		if err := json.Unmarshal(data, &call); err != nil {
+			tb.Fatal(err)
+		}
+		if got := server.MustJSON(call); !bytes.Equal(got, data) {
+			tb.Fatalf("the call re-encodes as\n%s\nnot as the server sent it:\n%s", got, data)
+		}
+		return call
+	}
 }
 
 type bareConn struct {
@@ -255,29 +392,77 @@ func (c *bareConn) writeLoop() {
 
 // bareHub owns the connections; only its goroutine touches the map.
 type bareHub struct {
-	conns     map[*bareConn]bool
-	n         atomic.Int64
-	broadcast chan []byte
-	register  chan *bareConn
-	quit      chan struct{}
+	conns      map[*bareConn]bool
+	n          atomic.Int64
+	broadcast  chan []byte
+	register   chan *bareConn
+	unregister chan *bareConn
+	quit       chan struct{}
+}
+
+// startBareHub serves a bare hub on a loopback port and returns it with
+// its WebSocket URL; the test's cleanup stops both.
+func startBareHub(tb testing.TB) (*bareHub, string) {
+	h := &bareHub{broadcast: make(chan []byte), register: make(chan *bareConn), unregister: make(chan *bareConn), quit: make(chan struct{})}
+	go h.run()
+	// The server's buffer sizes, so a connection costs the same here.
+	up := websocket.Upgrader{ReadBufferSize: 4096, WriteBufferSize: 4096}
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		conn, err := up.Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		c := &bareConn{conn: conn, send: make(chan []byte, server.SendBuffer)}
+		select {
+		case h.register <- c:
+		case <-h.quit:
+			conn.Close()
+			return
+		}
+		go c.writeLoop()
+		for {
+			if _, _, err := conn.ReadMessage(); err != nil {
+				select {
+				case h.unregister <- c:
+				case <-h.quit:
+				}
+				conn.Close()
+				return
+			}
+		}
+	}))
+	tb.Cleanup(func() {
+		close(h.quit)
+		ts.CloseClientConnections()
+		ts.Close()
+	})
+	return h, "ws" + strings.TrimPrefix(ts.URL, "http")
 }
 
 func (h *bareHub) count() int { return int(h.n.Load()) }
 
 func (h *bareHub) run() {
 	h.conns = map[*bareConn]bool{}
+	forget := func(c *bareConn) {
+		if h.conns[c] {
+			close(c.send)
+			delete(h.conns, c)
+			h.n.Add(-1)
+		}
+	}
 	for {
 		select {
 		case c := <-h.register:
 			h.conns[c] = true
 			h.n.Add(1)
+		case c := <-h.unregister:
+			forget(c)
 		case msg := <-h.broadcast:
 			for c := range h.conns {
 				select {
 				case c.send <- msg:
 				default: // too slow: drop, as the chat example does
-					close(c.send)
-					delete(h.conns, c)
+					forget(c)
 				}
 			}
 		case <-h.quit:
@@ -290,10 +475,13 @@ func (h *bareHub) run() {
 }
 
 // arrivals reads every client and notes when the last of them has read the
-// queue update with the awaited seq. Clients recognise it by its first bytes
-// (the encoder writes type, then seq), so reading costs the same in both
-// fan-out benchmarks and no JSON is decoded on the way.
+// awaited message: one of the awaited type with the awaited seq or a later
+// one. Clients recognise it by its first bytes (the encoder writes type,
+// then seq), so reading costs the same in every fan-out benchmark and no
+// JSON is decoded on the way.
 type arrivals struct {
+	clients int64
+	prefix  atomic.Pointer[[]byte] // the awaited type's first bytes
 	target  atomic.Int64
 	pending atomic.Int64
 	size    atomic.Int64
@@ -301,10 +489,17 @@ type arrivals struct {
 	errs    chan error
 }
 
-var queuePrefix = []byte(`{"type":"queue","seq":`)
+// The first bytes of the messages the fan-out benchmarks wait for: a
+// console's queue update and a display's call.
+var (
+	queuePrefix = []byte(`{"type":"queue","seq":`)
+	callPrefix  = []byte(`{"type":"` + feed.TypeCall + `","seq":`)
+)
 
+// startArrivals starts a reader on each of conns; expect arms them.
 func startArrivals(tb testing.TB, conns []*websocket.Conn) *arrivals {
-	r := &arrivals{done: make(chan time.Time, 1), errs: make(chan error, len(conns))}
+	r := &arrivals{clients: int64(len(conns)), done: make(chan time.Time, 1), errs: make(chan error, len(conns))}
+	r.prefix.Store(&queuePrefix)
 	r.target.Store(1 << 62)
 	var wg sync.WaitGroup
 	for _, c := range conns {
@@ -318,10 +513,11 @@ func startArrivals(tb testing.TB, conns []*websocket.Conn) *arrivals {
 					r.errs <- err
 					return
 				}
-				if !bytes.HasPrefix(data, queuePrefix) {
-					continue // the console's first state
+				prefix := *r.prefix.Load()
+				if !bytes.HasPrefix(data, prefix) {
+					continue // a first state, or a message of another type
 				}
-				rest := data[len(queuePrefix):]
+				rest := data[len(prefix):]
 				end := bytes.IndexByte(rest, ',')
 				seq, err := strconv.ParseInt(string(rest[:max(end, 0)]), 10, 64)
 				if err != nil || seq <= seen || seq < r.target.Load() {
@@ -345,9 +541,11 @@ func startArrivals(tb testing.TB, conns []*websocket.Conn) *arrivals {
 	return r
 }
 
-// expect arms the readers for the update with seq.
-func (r *arrivals) expect(seq int64) {
-	r.pending.Store(fanoutClients)
+// expect arms the readers for the message that begins with prefix and
+// has seq, or a later one.
+func (r *arrivals) expect(prefix []byte, seq int64) {
+	r.pending.Store(r.clients)
+	r.prefix.Store(&prefix)
 	r.target.Store(seq)
 }
 
@@ -359,18 +557,19 @@ func (r *arrivals) wait(tb testing.TB) time.Time {
 	case err := <-r.errs:
 		tb.Fatalf("a client failed: %v", err)
 	case <-time.After(20 * time.Second):
-		tb.Fatalf("after 20 s, %d of %d clients still wait for seq %d", r.pending.Load(), fanoutClients, r.target.Load())
+		tb.Fatalf("after 20 s, %d of %d clients still wait for seq %d", r.pending.Load(), r.clients, r.target.Load())
 	}
 	return time.Time{}
 }
 
-// reportPercentiles reports the median and the 99th percentile of lat.
-func reportPercentiles(b *testing.B, lat []time.Duration) {
+// reportPercentiles reports the median and the 99th percentile of lat as
+// p50-us and p99-us, their units prefixed with prefix.
+func reportPercentiles(b *testing.B, prefix string, lat []time.Duration) {
 	slices.Sort(lat)
 	at := func(p float64) float64 {
 		i := int(p * float64(len(lat)-1))
 		return float64(lat[i].Nanoseconds()) / 1e3
 	}
-	b.ReportMetric(at(0.50), "p50-us")
-	b.ReportMetric(at(0.99), "p99-us")
+	b.ReportMetric(at(0.50), prefix+"p50-us")
+	b.ReportMetric(at(0.99), prefix+"p99-us")
 }
