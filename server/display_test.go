@@ -511,3 +511,29 @@ func TestDisplaysLeaveNoGoroutines(t *testing.T) {
 		t.Fatalf("hub still holds %d clients", n)
 	}
 }
+
+// TestSigningOutWithoutASessionLeavesDisplaysAlone: displays hold no
+// session, so a sign-out naming none — an empty or made-up cookie, which
+// anyone may send — must not end their connections.
+func TestSigningOutWithoutASessionLeavesDisplaysAlone(t *testing.T) {
+	s := newDisplayStack(t)
+	o := office{t, s.Engine}
+	c, _ := mustDialDisplay(t, s.URL(), "")
+	for _, cookie := range []string{server.SessionCookie + "=", server.SessionCookie + "=made-up", ""} {
+		req, err := http.NewRequest(http.MethodPost, s.URL()+"/api/v1/logout", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cookie != "" {
+			req.Header.Set("Cookie", cookie)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	o.issue("passport")
+	// The display is still there: the queue update of the new ticket reaches it.
+	readDisplayUntil(t, c, func(m displayMsg) bool { return m.Type == feed.TypeQueue })
+}

@@ -198,6 +198,9 @@ func (h *hub) counts() (n [displayClient + 1]int) {
 
 // dropSession ends every connection of a signed-out session.
 func (h *hub) dropSession(token string) {
+	if token == "" {
+		return // devices have no session
+	}
 	h.dropIf(func(c *client) bool { return c.token == token })
 }
 

@@ -86,9 +86,11 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
-	if c, err := r.Cookie(sessionCookie); err == nil {
-		s.sessions.drop(c.Value)
-		s.hub.dropSession(c.Value)
+	// Only a live session the guard found: an empty or made-up cookie
+	// must not reach dropSession, where "" is every display's session.
+	if c := callerOf(r); c.session != "" {
+		s.sessions.drop(c.session)
+		s.hub.dropSession(c.session)
 	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode})
 	writeJSON(w, http.StatusOK, map[string]string{"status": "signed out"})

@@ -70,7 +70,17 @@ func Lock(dbPath, owner string) (*DBLock, error) {
 	if dbPath == "" {
 		return nil, errors.New("store: lock: empty path")
 	}
-	path := dbPath + LockSuffix
+	// The lock belongs to the file, not to the name it is reached by: a
+	// server on /var/lib/eq/eq.db and a restore through a link to it must
+	// meet at one lock.
+	// A database not made yet is found by its directory's real path.
+	real := dbPath
+	if p, err := filepath.EvalSymlinks(dbPath); err == nil {
+		real = p
+	} else if d, err := filepath.EvalSymlinks(filepath.Dir(dbPath)); err == nil {
+		real = filepath.Join(d, filepath.Base(dbPath))
+	}
+	path := real + LockSuffix
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, fmt.Errorf("store: lock: %w", err)
 	}

@@ -120,6 +120,44 @@ func (h *helperProcess) line(t *testing.T) string {
 }
 
 func TestLock(t *testing.T) {
+	t.Run("a database reached through a link has the one lock of its file", func(t *testing.T) {
+		dir := t.TempDir()
+		db := filepath.Join(dir, "real", "eq.db")
+		if err := os.MkdirAll(filepath.Dir(db), 0o750); err != nil {
+			t.Fatal(err)
+		}
+		linkedDir := filepath.Join(dir, "linked")
+		if err := os.Symlink(filepath.Join(dir, "real"), linkedDir); err != nil {
+			t.Fatal(err)
+		}
+		first, err := store.Lock(db, "eq serve")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer first.Close()
+		// Before the database exists, through a linked directory.
+		var le *store.LockedError
+		if second, err := store.Lock(filepath.Join(linkedDir, "eq.db"), "eq restore"); !errors.As(err, &le) {
+			if err == nil {
+				second.Close()
+			}
+			t.Fatalf("through the linked directory: got %v, want a *store.LockedError", err)
+		}
+		// Once it exists, through a link to the file.
+		if err := os.WriteFile(db, nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		fileLink := filepath.Join(dir, "eq-link.db")
+		if err := os.Symlink(db, fileLink); err != nil {
+			t.Fatal(err)
+		}
+		if second, err := store.Lock(fileLink, "eq restore"); !errors.As(err, &le) {
+			if err == nil {
+				second.Close()
+			}
+			t.Fatalf("through a link to the file: got %v, want a *store.LockedError", err)
+		}
+	})
 	t.Run("a second lock on the same database is refused with who holds it", func(t *testing.T) {
 		db := tempDB(t)
 		first, err := store.Lock(db, "eq serve 127.0.0.1:8080")
