@@ -54,12 +54,18 @@ type Info struct {
 // renamed into place only after it passed PRAGMA integrity_check and is on
 // disk, so a file at dst is always a whole backup. It is a single file in
 // rollback-journal mode, needing no -wal beside it. An existing dst is
-// replaced only with overwrite. Backup takes no lock on src: it never
-// writes to it.
+// replaced only with overwrite. Backup does not take the server's lock:
+// it runs beside the server. It shares the use lock, so it neither starts
+// during a restore nor lets one begin while it copies.
 func Backup(ctx context.Context, src, dst string, overwrite bool) (Info, error) {
 	if err := checkBackupTarget(src, dst, overwrite); err != nil {
 		return Info{}, err
 	}
+	use, err := holdUse(src, false)
+	if err != nil {
+		return Info{}, err
+	}
+	defer use.Close()
 	tmp, err := os.CreateTemp(filepath.Dir(dst), "."+filepath.Base(dst)+".partial-*")
 	if err != nil {
 		return Info{}, fmt.Errorf("store: backup to %s: %w", dst, err)
@@ -486,6 +492,11 @@ func Restore(ctx context.Context, backup, db string, o RestoreOptions) (Restored
 		return Restored{}, err
 	}
 	defer lock.Close()
+	use, err := holdUse(db, true)
+	if err != nil {
+		return Restored{}, err
+	}
+	defer use.Close()
 	if o.Confirm != nil {
 		if err := o.Confirm(info); err != nil {
 			return Restored{}, err
@@ -535,6 +546,7 @@ func prepareRestore(ctx context.Context, backup, db string, office *queue.Office
 	if err := st.Close(); err != nil {
 		return "", fmt.Errorf("store: restore: %w", err)
 	}
+	os.Remove(path + UseSuffix) // Open's use lock of the copy: nobody else knows it
 	if lerr != nil {
 		return "", queue.Errorf(queue.EINVALID, "журнал из копии %s не подходит к конфигурации офиса: %v",
 			"the log in the backup %s does not fit the office config: %v", backup, lerr)
@@ -697,7 +709,7 @@ func place(tmp, dst string, overwrite bool) error {
 // removeDatabase removes a database file this package made and the files
 // SQLite may have left beside it.
 func removeDatabase(path string) {
-	for _, p := range append([]string{path}, withSuffixes(path)...) {
+	for _, p := range append([]string{path, path + UseSuffix}, withSuffixes(path)...) {
 		os.Remove(p)
 	}
 }

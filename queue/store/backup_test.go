@@ -605,13 +605,27 @@ func TestRestore(t *testing.T) {
 
 	t.Run("the files of a database left open are all moved aside together", func(t *testing.T) {
 		f := newRestoreFixture(t)
-		// A store left open keeps -wal and -shm beside the file, as after
-		// a power cut.
+		// A store open keeps -wal and -shm beside the file. Its files as
+		// they are then, put back after it closed, are what a power cut
+		// leaves: the -wal and -shm of a process that is gone.
 		st := openStore(t, f.db)
 		fillLog(t, st, 3)
-		replaced := logRows(t, f.db)
-		got, err := store.Restore(ctx, f.backup, f.db, store.RestoreOptions{Office: testOffice(), Now: now})
+		image := map[string][]byte{}
+		for _, p := range []string{f.db, f.db + "-wal", f.db + "-shm"} {
+			b, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			image[p] = b
+		}
 		st.Close()
+		replaced := logRows(t, f.db)
+		for p, b := range image {
+			if err := os.WriteFile(p, b, 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := store.Restore(ctx, f.backup, f.db, store.RestoreOptions{Office: testOffice(), Now: now})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -680,6 +694,37 @@ func TestRestore(t *testing.T) {
 
 // TestRestoreRefuses: every refusal leaves the database's directory as it
 // was, byte for byte.
+// TestNothingOpensTheDatabaseDuringARestore: while a restore swaps the
+// files, a report, a purge or a backup that opened the database would
+// checkpoint into the file moved aside and delete the new one's -wal.
+func TestNothingOpensTheDatabaseDuringARestore(t *testing.T) {
+	ctx := context.Background()
+	f := newRestoreFixture(t)
+	var openErr, backupErr error
+	_, err := store.Restore(ctx, f.backup, f.db, store.RestoreOptions{Office: testOffice(), Now: time.Now(),
+		Confirm: func(store.Info) error {
+			// Asked while the restore holds the database alone.
+			st, err := store.Open(ctx, f.db)
+			if err == nil {
+				st.Close()
+			}
+			openErr = err
+			_, backupErr = store.Backup(ctx, f.db, filepath.Join(t.TempDir(), "b.db"), false)
+			return nil
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, err := range map[string]error{"opening": openErr, "a backup": backupErr} {
+		if err == nil || !strings.Contains(err.Error(), "восстанавливается из копии") {
+			t.Errorf("%s during the restore: got %v, want a refusal saying a restore runs", name, err)
+		}
+	}
+	// Once it is over, the database opens again.
+	st := openStore(t, f.db)
+	st.Close()
+}
+
 func TestRestoreRefuses(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2025, 3, 3, 12, 30, 0, 0, time.Local)
@@ -751,6 +796,16 @@ func TestRestoreRefuses(t *testing.T) {
 		}
 		if asked {
 			t.Error("the person was asked to confirm a restore that cannot happen")
+		}
+	})
+
+	t.Run("a database open in another program, as eq report", func(t *testing.T) {
+		f := fixture(t)
+		st := openStore(t, f.db)
+		defer st.Close()
+		err := check(t, f, f.backup, store.RestoreOptions{})
+		if err == nil || !strings.Contains(err.Error(), "открыта другой программой") {
+			t.Fatalf("got %v, want the database open in another program", err)
 		}
 	})
 

@@ -70,17 +70,7 @@ func Lock(dbPath, owner string) (*DBLock, error) {
 	if dbPath == "" {
 		return nil, errors.New("store: lock: empty path")
 	}
-	// The lock belongs to the file, not to the name it is reached by: a
-	// server on /var/lib/eq/eq.db and a restore through a link to it must
-	// meet at one lock.
-	// A database not made yet is found by its directory's real path.
-	real := dbPath
-	if p, err := filepath.EvalSymlinks(dbPath); err == nil {
-		real = p
-	} else if d, err := filepath.EvalSymlinks(filepath.Dir(dbPath)); err == nil {
-		real = filepath.Join(d, filepath.Base(dbPath))
-	}
-	path := real + LockSuffix
+	path := realPath(dbPath) + LockSuffix
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, fmt.Errorf("store: lock: %w", err)
 	}
@@ -112,6 +102,65 @@ func Lock(dbPath, owner string) (*DBLock, error) {
 		return nil, fmt.Errorf("store: lock %s: %w", path, err)
 	}
 	return l, nil
+}
+
+// realPath is the path of the file dbPath names, links resolved: the locks
+// belong to the file, not to the name it is reached by, so a server on
+// /var/lib/eq/eq.db and a restore through a link to it meet at one lock. A
+// database not made yet is found by its directory's real path.
+func realPath(dbPath string) string {
+	if p, err := filepath.EvalSymlinks(dbPath); err == nil {
+		return p
+	}
+	if d, err := filepath.EvalSymlinks(filepath.Dir(dbPath)); err == nil {
+		return filepath.Join(d, filepath.Base(dbPath))
+	}
+	return dbPath
+}
+
+// UseSuffix names the file that every program with the database open
+// holds shared (flock LOCK_SH) and a restore holds alone (LOCK_EX).
+//
+// The server's Lock keeps out a second server and a restore, but reports,
+// backups and the contacts purge run beside the server. Were one of them
+// open while a restore swapped the files, closing it would checkpoint into
+// the file moved aside and delete the -wal of the database now in its
+// place — by name, the running server's.
+const UseSuffix = ".use"
+
+// holdUse takes the use lock of the database at dbPath, shared or
+// exclusive, at once or not at all. The file is closed (and the lock
+// released) by the caller.
+func holdUse(dbPath string, exclusive bool) (*os.File, error) {
+	path := realPath(dbPath) + UseSuffix
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return nil, fmt.Errorf("store: %s: %w", path, err)
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, lockFileMode)
+	if errors.Is(err, fs.ErrPermission) {
+		f, err = os.Open(path) // flock needs no write access
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: %s: %w", path, err)
+	}
+	how := syscall.LOCK_SH
+	if exclusive {
+		how = syscall.LOCK_EX
+	}
+	if err := flock(f, how|syscall.LOCK_NB); err != nil {
+		f.Close()
+		switch {
+		case !errors.Is(err, syscall.EWOULDBLOCK):
+			return nil, fmt.Errorf("store: %s: %w", path, err)
+		case exclusive:
+			return nil, fmt.Errorf("база данных %s открыта другой программой (eq backup, eq report, eq appointments purge): "+
+				"дождитесь её окончания и повторите (the database %s is open in another program: wait for it to end and try again)", dbPath, dbPath)
+		default:
+			return nil, fmt.Errorf("база данных %s сейчас восстанавливается из копии (eq restore): повторите, когда восстановление закончится "+
+				"(the database %s is being restored from a backup: try again when the restore is over)", dbPath, dbPath)
+		}
+	}
+	return f, nil
 }
 
 // flock calls flock(2) again when a signal interrupts it.

@@ -38,7 +38,8 @@ const dsnParams = "_journal_mode=WAL&_synchronous=FULL&_busy_timeout=5000&_forei
 // Store is the event log of one office in an SQLite file. It is safe for
 // concurrent use.
 type Store struct {
-	db *sql.DB
+	db  *sql.DB
+	use *os.File // the shared use lock (see UseSuffix), held until Close
 }
 
 // Open opens the SQLite file at path, creating it and its directory if
@@ -51,17 +52,22 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, fmt.Errorf("store: open: %w", err)
 	}
+	use, err := holdUse(path, false)
+	if err != nil {
+		return nil, err
+	}
 	db, err := sql.Open("sqlite3", dsn(path))
 	if err != nil {
+		use.Close()
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	s := &Store{db: db}
+	s := &Store{db: db, use: use}
 	if err := s.checkPragmas(ctx); err != nil {
-		db.Close()
+		s.Close()
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
 	if err := s.migrate(ctx); err != nil {
-		db.Close()
+		s.Close()
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
 	return s, nil
@@ -75,9 +81,14 @@ func dsn(p string) string {
 }
 
 // Close closes the database. SQLite checkpoints the WAL into the main file
-// when the last connection closes.
+// when the last connection closes; the use lock is let go only after that.
 func (s *Store) Close() error {
-	if err := s.db.Close(); err != nil {
+	err := s.db.Close()
+	if s.use != nil {
+		s.use.Close()
+		s.use = nil
+	}
+	if err != nil {
 		return fmt.Errorf("store: close: %w", err)
 	}
 	return nil
