@@ -397,7 +397,7 @@ func newCheckinFixture(t *testing.T) checkinFixture {
 }
 
 func (f checkinFixture) checkIn(code string) (TicketView, error) {
-	return f.h.eng.CheckIn(context.Background(), code)
+	return f.h.eng.CheckIn(context.Background(), Actor{}, code)
 }
 
 func TestCheckIn(t *testing.T) {
@@ -511,7 +511,7 @@ func TestLateOfferOnlyWhileTicketsAreIssued(t *testing.T) {
 	if _, issueErr := h.eng.Issue(context.Background(), IssueRequest{Service: "passport"}); ErrorCode(issueErr) != ECONFLICT {
 		t.Fatalf("issue at 19:30: %v, want refused (the premise of this test)", issueErr)
 	}
-	_, err := h.eng.CheckIn(context.Background(), code)
+	_, err := h.eng.CheckIn(context.Background(), Actor{}, code)
 	wantCode(t, err, ECONFLICT)
 	if d := domainError(t, err).Details; d["offer"] != "" {
 		t.Fatalf("at 19:30, after tickets stopped, the late visitor is offered %v", d)
@@ -764,7 +764,7 @@ func TestAppointmentCalledWhenItsSlotComes(t *testing.T) {
 			h.now = msk("2026-11-23 " + tt.liveAt)
 			who[h.issue("passport").ID] = "live"
 			h.now = msk("2026-11-23 10:50")
-			tv, err := h.eng.CheckIn(context.Background(), code)
+			tv, err := h.eng.CheckIn(context.Background(), Actor{}, code)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -172,11 +172,15 @@ func (e *Engine) Issue(ctx context.Context, req IssueRequest) (TicketView, error
 	return e.state.Ticket(d.Events[len(d.Events)-1].Ticket, now)
 }
 
-// Cancel withdraws a waiting ticket.
-func (e *Engine) Cancel(ctx context.Context, id string) (TicketView, error) {
+// Cancel withdraws a waiting ticket. actor is the member of staff who
+// cancelled it, or zero for a kiosk.
+func (e *Engine) Cancel(ctx context.Context, actor Actor, id string) (TicketView, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	_, now, err := e.commit(ctx, false, func(s *State, now time.Time) (Decision, error) { return s.Cancel(now, id) })
+	_, now, err := e.commit(ctx, false, func(s *State, now time.Time) (Decision, error) {
+		d, err := s.Cancel(now, id)
+		return d.by(actor), err
+	})
 	if err != nil {
 		return TicketView{}, err
 	}
@@ -308,10 +312,14 @@ func (e *Engine) CancelAppointment(ctx context.Context, code string, actor Actor
 }
 
 // CheckIn issues the ticket of a visitor arriving for an appointment.
-func (e *Engine) CheckIn(ctx context.Context, code string) (TicketView, error) {
+// actor is the member of staff who checked them in, or zero for a kiosk.
+func (e *Engine) CheckIn(ctx context.Context, actor Actor, code string) (TicketView, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	d, now, err := e.commit(ctx, true, func(s *State, now time.Time) (Decision, error) { return s.CheckIn(now, code) })
+	d, now, err := e.commit(ctx, true, func(s *State, now time.Time) (Decision, error) {
+		d, err := s.CheckIn(now, code)
+		return d.by(actor), err
+	})
 	if err != nil {
 		return TicketView{}, err
 	}

@@ -70,7 +70,7 @@ func FuzzCheckInCode(f *testing.F) {
 	f.Fuzz(func(t *testing.T, code string) {
 		eng, log := codeOffice(t)
 		before := len(log.events)
-		tv, err := eng.CheckIn(context.Background(), code)
+		tv, err := eng.CheckIn(context.Background(), Actor{}, code)
 		switch {
 		case !digits6(code):
 			if ErrorCode(err) != EINVALID {
@@ -83,7 +83,7 @@ func FuzzCheckInCode(f *testing.F) {
 			if tv.Number == "" || tv.Priority != PriorityAppointment || !tv.AppointmentAt.Equal(msk("2026-11-24 12:30")) {
 				t.Fatalf("CheckIn(%q) gave ticket %+v, want one for the 12:30 appointment", code, tv)
 			}
-			if _, again := eng.CheckIn(context.Background(), code); ErrorCode(again) != ECONFLICT {
+			if _, again := eng.CheckIn(context.Background(), Actor{}, code); ErrorCode(again) != ECONFLICT {
 				t.Errorf("a second check-in with %s: %v, want %s", code, again, ECONFLICT)
 			}
 			return

@@ -35,7 +35,7 @@ func TestRandomCommands(t *testing.T) {
 					}
 					_, err = h.eng.Issue(ctx, IssueRequest{Service: services[rng.IntN(len(services))], Priority: p})
 				case r < 33:
-					_, err = h.eng.Cancel(ctx, randomTicket(h, rng))
+					_, err = h.eng.Cancel(ctx, Actor{}, randomTicket(h, rng))
 				case r < 45:
 					h.advance(time.Duration(rng.IntN(300)) * time.Second)
 					continue

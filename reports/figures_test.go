@@ -201,7 +201,7 @@ func runDay(t *testing.T) *office {
 	o.at(day, "08:22")
 	o.issue("passport", "") // П004
 	o.at(day, "08:30")
-	if _, err := o.eng.Cancel(o.ctx, p003); err != nil {
+	if _, err := o.eng.Cancel(o.ctx, queue.Actor{}, p003); err != nil {
 		t.Fatal(err)
 	}
 	o.at(day, "08:31")
@@ -214,7 +214,7 @@ func runDay(t *testing.T) *office {
 	o.at(day, "08:45")
 	o.issue("passport", "") // П005
 	o.at(day, "08:50")
-	if _, err := o.eng.CheckIn(o.ctx, "111111"); err != nil { // Н002
+	if _, err := o.eng.CheckIn(o.ctx, queue.Actor{}, "111111"); err != nil { // Н002
 		t.Fatal(err)
 	}
 	o.callNext(1, "П005")

@@ -168,7 +168,7 @@ func staffingWeeks(t *testing.T) *office {
 	o.at(wkMonB, "10:35")
 	p007 := o.issue("passport", "")
 	o.at(wkMonB, "10:37")
-	if _, err := o.eng.Cancel(o.ctx, p007); err != nil {
+	if _, err := o.eng.Cancel(o.ctx, queue.Actor{}, p007); err != nil {
 		t.Fatal(err)
 	}
 	o.at(wkMonB, "10:40")

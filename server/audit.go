@@ -237,6 +237,9 @@ func auditSummary(o *queue.Office, ev queue.Event) queue.Text {
 	case queue.EventAppointmentBooked:
 		at := ev.Start.In(o.Location).Format("2006-01-02 15:04")
 		out = queue.Text{RU: fmt.Sprintf("запись на «%s», %s", svc.RU, at), EN: fmt.Sprintf("booked %q at %s", svc.EN, at)}
+	case queue.EventAppointmentCheckedIn:
+		out = queue.Text{RU: fmt.Sprintf("регистрация по записи на «%s»: талон %s", svc.RU, ev.Number),
+			EN: fmt.Sprintf("checked in a booking for %q: ticket %s", svc.EN, ev.Number)}
 	case queue.EventAppointmentCancelled:
 		out = queue.Text{RU: fmt.Sprintf("отменена запись на «%s», %s", svc.RU, ev.ApptDay),
 			EN: fmt.Sprintf("cancelled a booking for %q on %s", svc.EN, ev.ApptDay)}

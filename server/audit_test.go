@@ -179,10 +179,14 @@ func TestAuditPage(t *testing.T) {
 	})
 }
 
-func TestAuditNamesWhoClosedTheDayAndWhoIssued(t *testing.T) {
+func TestAuditNamesWhoClosedTheDayIssuedAndCancelled(t *testing.T) {
 	s := newStack(t)
 	s.issue(t, "passport") // by the kiosk: not a staff action
+	cancelled := s.issue(t, "passport")
 	op1 := s.signIn(t, "op1")
+	if r := op1.post(t, "/api/v1/tickets/"+cancelled.ID+"/cancel", ""); r.Status != http.StatusOK {
+		t.Fatalf("cancel by staff: status %d, %s", r.Status, r.Body)
+	}
 	if r := op1.post(t, "/api/v1/tickets", `{"service_id":"passport","priority":"privileged"}`); r.Status != http.StatusCreated {
 		t.Fatalf("issue by staff: status %d, %s", r.Status, r.Body)
 	}
@@ -198,6 +202,7 @@ func TestAuditNamesWhoClosedTheDayAndWhoIssued(t *testing.T) {
 	}
 	want := map[string]int{
 		"op1 TicketIssued":        1,
+		"op1 TicketCancelled":     1,
 		"manager TicketNotServed": 2, // both tickets were still waiting
 		"manager DayClosed":       1,
 	}

@@ -102,7 +102,7 @@ func BenchmarkIssueTicketHTTP(b *testing.B) {
 			}
 			b.StopTimer()
 			for _, id := range issued {
-				if _, err := o.Engine.Cancel(ctx, id); err != nil {
+				if _, err := o.Engine.Cancel(ctx, queue.Actor{}, id); err != nil {
 					b.Fatal(err)
 				}
 			}

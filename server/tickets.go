@@ -105,7 +105,7 @@ func (s *Server) handleCheckin(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	t, err := s.engine.CheckIn(r.Context(), strings.TrimSpace(req.Code))
+	t, err := s.engine.CheckIn(r.Context(), callerOf(r).actor, strings.TrimSpace(req.Code))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -143,7 +143,7 @@ func (s *Server) handleTickets(w http.ResponseWriter, r *http.Request) {
 // unlike issuing it is never open to the LAN: a kiosk or staff only (see
 // tokenKiosks).
 func (s *Server) handleCancel(w http.ResponseWriter, r *http.Request) {
-	t, err := s.engine.Cancel(r.Context(), r.PathValue("id"))
+	t, err := s.engine.Cancel(r.Context(), callerOf(r).actor, r.PathValue("id"))
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -77,7 +77,7 @@ func (r *run) handle(ctx context.Context, ev simEvent) error {
 		r.issued(t, ev.arg)
 		return r.wake(ctx)
 	case checkIn:
-		t, err := r.engine.CheckIn(ctx, r.visitors[ev.arg].Code)
+		t, err := r.engine.CheckIn(ctx, queue.Actor{}, r.visitors[ev.arg].Code)
 		if err != nil {
 			if queue.ErrorCode(err) == queue.EINTERNAL {
 				return err

@@ -198,7 +198,7 @@ func TestAppointmentsSurviveARestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	clock.Advance(110 * time.Minute) // 09:50
-	if _, err := e.CheckIn(ctx, checked); err != nil {
+	if _, err := e.CheckIn(ctx, queue.Actor{}, checked); err != nil {
 		t.Fatal(err)
 	}
 	live := apptViewsOf(t, e)

@@ -42,7 +42,7 @@ func BenchmarkIssueTicket(b *testing.B) {
 		if len(waiting) == waitingCap {
 			b.StopTimer()
 			for _, id := range waiting {
-				if _, err := eng.Cancel(ctx, id); err != nil {
+				if _, err := eng.Cancel(ctx, queue.Actor{}, id); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -490,7 +490,12 @@ func simulate(office *queue.Office, emit func(queue.Event) error) error {
 						_, err = act(queue.ActionNoShow)
 						w.phase = idle
 					case r < 6:
-						_, err = act(queue.ActionRecall)
+						// Past the recall limit a recall is a no-show.
+						if _, err = act(queue.ActionRecall); err == nil {
+							if v, werr := s.Window(cmd.Window, now); werr == nil && v.Current == nil {
+								w.phase = idle
+							}
+						}
 					case r < 9:
 						cmd.Minutes = 10
 						_, err = act(queue.ActionPostpone)

@@ -58,7 +58,7 @@ func (o *office) act(c queue.WindowCommand) queue.WindowView {
 
 func (o *office) cancel(id string) {
 	o.t.Helper()
-	if _, err := o.eng.Cancel(context.Background(), id); err != nil {
+	if _, err := o.eng.Cancel(context.Background(), queue.Actor{}, id); err != nil {
 		o.t.Fatalf("cancel %s: %v", id, err)
 	}
 }
