@@ -15,6 +15,7 @@ const (
 	maxServiceDuration = 4 * time.Hour // wait targets and service times
 	maxLevelStep       = 4 * time.Hour
 	maxBreakLimit      = 24 * time.Hour
+	maxRecallLimit     = 10 // more repeated calls than this only keep a window waiting for nobody
 	maxLevel           = 9
 	maxWindowNumber    = 999 // window signs show up to three digits
 )
@@ -60,10 +61,46 @@ func (d *decoder) checkOffice(o *officeSection) {
 	}
 	d.duration("office.level_step", o.LevelStep, false, maxLevelStep)
 	d.duration("office.break_limit", o.BreakLimit, false, maxBreakLimit)
+	// Zero is refused rather than read as "no recalls": absent is the way to
+	// say "default", and an office that never recalls is a typo more often than a rule.
+	d.intRange("office.recall_limit", o.RecallLimit, 1, maxRecallLimit)
+	d.checkBreakReasons(o.BreakReasons)
 	// An explicit empty value is refused too: absent is the way to say "default".
 	if p := o.Dispatch; p != nil && !d.broken("office.dispatch") && (*p == "" || !queue.DispatchPolicy(*p).Valid()) {
 		d.problemf("office.dispatch", "неизвестный порядок вызова «%s»: допустимы deadline (по сроку ожидания, по умолчанию) и fifo (по очереди каждой услуги)",
 			"unknown dispatch policy %q: allowed are deadline (by wait target, the default) and fifo (first come, first served per service)", *p)
+	}
+}
+
+// checkBreakReasons checks the list operators pick a break's reason from.
+func (d *decoder) checkBreakReasons(list *[]breakReasonEntry) {
+	const path = "office.break_reasons"
+	if list == nil || d.broken(path) {
+		return
+	}
+	if len(*list) == 0 {
+		d.problemf(path, "список причин перерыва пуст: уберите ключ, чтобы взять список по умолчанию, или перечислите причины",
+			"the list of break reasons is empty: remove the key for the default list, or list the reasons")
+		return
+	}
+	first := map[string]string{}
+	names := map[string]string{} // lower-case name → the id that has it
+	for i, r := range *list {
+		p := index(path, i)
+		d.id(p+".id", r.ID, first)
+		if !d.required(p+".name.ru", r.Name.RU) {
+			continue
+		}
+		// Operators may type a name instead of the id: two reasons with
+		// one name could not be told apart.
+		for _, n := range []string{r.Name.RU, r.Name.EN} {
+			key := strings.ToLower(strings.TrimSpace(n))
+			if other, dup := names[key]; key != "" && dup && other != r.ID {
+				d.problemf(p+".name", "название «%s» уже у причины %s", "name %q is already used by reason %s", n, other)
+			} else if key != "" {
+				names[key] = r.ID
+			}
+		}
 	}
 }
 
@@ -350,14 +387,25 @@ func build(f *file) *Config {
 		panic("configs: build after check: " + err.Error())
 	}
 	o := &queue.Office{
-		Name:       f.Office.Name.text(),
-		Address:    f.Office.Address.text(),
-		Location:   loc,
-		LevelStep:  orDefault(f.Office.LevelStep, queue.DefaultLevelStep),
-		BreakLimit: orDefault(f.Office.BreakLimit, queue.DefaultBreakLimit),
-		Dispatch:   queue.DispatchDeadline,
-		Schedule:   buildSchedule(f.Schedule),
-		Checkin:    buildCheckin(&f.Appointments),
+		Name:        f.Office.Name.text(),
+		Address:     f.Office.Address.text(),
+		Location:    loc,
+		LevelStep:   orDefault(f.Office.LevelStep, queue.DefaultLevelStep),
+		BreakLimit:  orDefault(f.Office.BreakLimit, queue.DefaultBreakLimit),
+		Dispatch:    queue.DispatchDeadline,
+		RecallLimit: queue.DefaultRecallLimit,
+		Schedule:    buildSchedule(f.Schedule),
+		Checkin:     buildCheckin(&f.Appointments),
+	}
+	o.BreakReasons = append([]queue.BreakReason(nil), queue.DefaultBreakReasons...)
+	if f.Office.BreakReasons != nil {
+		o.BreakReasons = nil
+		for _, r := range *f.Office.BreakReasons {
+			o.BreakReasons = append(o.BreakReasons, queue.BreakReason{ID: r.ID, Name: r.Name.text()})
+		}
+	}
+	if f.Office.RecallLimit != nil {
+		o.RecallLimit = *f.Office.RecallLimit
 	}
 	if f.Office.Dispatch != nil {
 		o.Dispatch = queue.DispatchPolicy(*f.Office.Dispatch)

@@ -130,12 +130,20 @@ type text struct {
 }
 
 type officeSection struct {
-	Name       text           `yaml:"name"`
-	Address    text           `yaml:"address"` // shown on booking confirmations
-	Timezone   string         `yaml:"timezone"`
-	LevelStep  *time.Duration `yaml:"level_step"`  // default queue.DefaultLevelStep
-	BreakLimit *time.Duration `yaml:"break_limit"` // default queue.DefaultBreakLimit
-	Dispatch   *string        `yaml:"dispatch"`    // deadline or fifo; default deadline
+	Name        text           `yaml:"name"`
+	Address     text           `yaml:"address"` // shown on booking confirmations
+	Timezone    string         `yaml:"timezone"`
+	LevelStep   *time.Duration `yaml:"level_step"`   // default queue.DefaultLevelStep
+	BreakLimit  *time.Duration `yaml:"break_limit"`  // default queue.DefaultBreakLimit
+	RecallLimit *int           `yaml:"recall_limit"` // default queue.DefaultRecallLimit
+	Dispatch    *string        `yaml:"dispatch"`     // deadline or fifo; default deadline
+	// BreakReasons: absent is queue.DefaultBreakReasons.
+	BreakReasons *[]breakReasonEntry `yaml:"break_reasons"`
+}
+
+type breakReasonEntry struct {
+	ID   string `yaml:"id"`
+	Name text   `yaml:"name"`
 }
 
 type groupEntry struct {

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -44,6 +45,9 @@ func TestDemo(t *testing.T) {
 		}
 		if got, want := c.Office.Dispatch, queue.DispatchDeadline; got != want {
 			t.Errorf("dispatch: got %q, want %q", got, want)
+		}
+		if got, want := c.Office.RecallLimit, queue.DefaultRecallLimit; got != want {
+			t.Errorf("recall limit: got %d, want %d", got, want)
 		}
 	})
 
@@ -288,6 +292,9 @@ func TestParseProblems(t *testing.T) {
 		{"a duration without a unit is refused", "service_time: 10m", "service_time: 10", 17, "services[1].service_time", 1, "неверная длительность"},
 		{"a zero wait target is refused", "    service_time: 10m\n", "    service_time: 10m\n    wait_target: 0s\n", 18, "services[1].wait_target", 1, "больше нуля"},
 		{"a service time over four hours is refused", "service_time: 10m", "service_time: 10h", 17, "services[1].service_time", 1, "не больше 4h"},
+		{"a recall limit of zero is refused", "  timezone: Europe/Moscow\n", "  timezone: Europe/Moscow\n  recall_limit: 0\n", 4, "office.recall_limit", 1, "от 1 до 10"},
+		{"a recall limit past ten is refused", "  timezone: Europe/Moscow\n", "  timezone: Europe/Moscow\n  recall_limit: 11\n", 4, "office.recall_limit", 1, "от 1 до 10"},
+		{"a recall limit in words is refused", "  timezone: Europe/Moscow\n", "  timezone: Europe/Moscow\n  recall_limit: three\n", 4, "office.recall_limit", 1, "ожидается целое число"},
 		{"an unknown dispatch policy is refused", "  timezone: Europe/Moscow\n", "  timezone: Europe/Moscow\n  dispatch: lifo\n", 4, "office.dispatch", 1, "допустимы deadline"},
 		{"an unknown time zone is refused", "Europe/Moscow", "Europe/Mosco", 3, "office.timezone", 1, "неизвестный часовой пояс"},
 		{"a missing office name is refused", "  name: {ru: Тестовый офис, en: Test office}\n", "", 1, "office.name.ru", 1, "обязательное поле"},
@@ -532,4 +539,96 @@ func TestParseDispatch(t *testing.T) {
 			t.Errorf("got %v, want one problem at line 4: a string is expected", err)
 		}
 	})
+}
+
+func TestParseRecallLimit(t *testing.T) {
+	const after = "  timezone: Europe/Moscow\n"
+	tests := []struct {
+		name string
+		line string // added after the time zone; "" adds nothing
+		want int
+	}{
+		{"no recall_limit key means the default of three", "", queue.DefaultRecallLimit},
+		{"a null recall_limit means the default", "  recall_limit: ~\n", queue.DefaultRecallLimit},
+		{"one recall is allowed", "  recall_limit: 1\n", 1},
+		{"ten recalls are allowed", "  recall_limit: 10\n", 10},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := Parse("test.yaml", []byte(strings.Replace(base, after, after+tt.line, 1)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := c.Office.RecallLimit; got != tt.want {
+				t.Errorf("got %d, want %d", got, tt.want)
+			}
+			if _, err := queue.NewState(c.Office); err != nil {
+				t.Errorf("queue.NewState: %v", err)
+			}
+		})
+	}
+}
+
+func TestParseBreakReasons(t *testing.T) {
+	const after = "  timezone: Europe/Moscow\n" // office.break_reasons goes on line 4, below it
+	t.Run("no break_reasons key gives the default list", func(t *testing.T) {
+		c, err := Parse("test.yaml", []byte(base))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := c.Office.BreakReasons, queue.DefaultBreakReasons; !reflect.DeepEqual(got, want) {
+			t.Errorf("got %+v, want %+v", got, want)
+		}
+	})
+	t.Run("the demo lists the default reasons", func(t *testing.T) {
+		if got, want := Demo().Office.BreakReasons, queue.DefaultBreakReasons; !reflect.DeepEqual(got, want) {
+			t.Errorf("got %+v, want %+v", got, want)
+		}
+	})
+	t.Run("a list given replaces the default, English falling back to Russian", func(t *testing.T) {
+		line := "  break_reasons:\n    - {id: lunch, name: {ru: обед, en: Lunch}}\n    - {id: doctor, name: {ru: к врачу}}\n"
+		c, err := Parse("test.yaml", []byte(strings.Replace(base, after, after+line, 1)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []queue.BreakReason{
+			{ID: "lunch", Name: queue.Text{RU: "обед", EN: "Lunch"}},
+			{ID: "doctor", Name: queue.Text{RU: "к врачу", EN: "к врачу"}},
+		}
+		if got := c.Office.BreakReasons; !reflect.DeepEqual(got, want) {
+			t.Errorf("got %+v, want %+v", got, want)
+		}
+		if _, err := queue.NewState(c.Office); err != nil {
+			t.Errorf("queue.NewState: %v", err)
+		}
+	})
+	refused := []struct {
+		name     string
+		line     string
+		path     string
+		contains string
+	}{
+		{"an empty list is refused", "  break_reasons: []\n", "office.break_reasons", "список причин перерыва пуст"},
+		{"a reason without an id is refused", "  break_reasons:\n    - {name: {ru: обед}}\n", "office.break_reasons[0].id", "обязательное поле"},
+		{"a reason without a name is refused", "  break_reasons:\n    - {id: lunch}\n", "office.break_reasons[0].name.ru", "обязательное поле"},
+		{"an id given twice is refused", "  break_reasons:\n    - {id: lunch, name: {ru: обед}}\n    - {id: lunch, name: {ru: перекус}}\n", "office.break_reasons[1].id", "уже используется"},
+		{"a name given twice in another case is refused", "  break_reasons:\n    - {id: lunch, name: {ru: обед}}\n    - {id: dinner, name: {ru: Обед}}\n", "office.break_reasons[1].name", "уже у причины lunch"},
+		{"a bad id is refused", "  break_reasons:\n    - {id: Обед, name: {ru: обед}}\n", "office.break_reasons[0].id", "строчные латинские"},
+		{"a single string is refused", "  break_reasons: обед\n", "office.break_reasons", "ожидается список"},
+	}
+	for _, tt := range refused {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse("test.yaml", []byte(strings.Replace(base, after, after+tt.line, 1)))
+			var ve *ValidationError
+			if !errors.As(err, &ve) {
+				t.Fatalf("got %v, want a *ValidationError", err)
+			}
+			if len(ve.Problems) != 1 {
+				t.Fatalf("got %d problems, want 1:\n%v", len(ve.Problems), err)
+			}
+			if p := ve.Problems[0]; p.Path != tt.path || !strings.Contains(p.Message, tt.contains) || p.MessageEN == "" || p.Line < 4 {
+				t.Errorf("got %d %s: %s (%s), want %s containing %q", p.Line, p.Path, p.Message, p.MessageEN, tt.path, tt.contains)
+			}
+		})
+	}
 }

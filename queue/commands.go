@@ -403,9 +403,26 @@ func (s *State) onCalled(now time.Time, w *WindowState, cur *Ticket, a Action) (
 		return Decision{}, Errorf(ECONFLICT, "в окне %d нет вызванного талона", "window %d has no called ticket", w.Number)
 	}
 	typ := map[Action]EventType{ActionRecall: EventTicketRecalled, ActionStart: EventServiceStarted, ActionNoShow: EventTicketNoShow}[a]
+	limit := s.office.recallLimit()
+	// A visitor who did not come after the allowed recalls is not coming:
+	// calling on would only hold the window (and the hall's attention), so
+	// the recall past the limit ends the call as a no-show.
+	over := a == ActionRecall && cur.stage().Recalls >= limit
+	if over {
+		typ = EventTicketNoShow
+	}
 	ev := s.event(typ, now)
 	ev.Ticket, ev.Number, ev.Service, ev.Window, ev.Operator = cur.ID, cur.Number, cur.Service, w.Number, w.Operator
-	return Decision{Events: []Event{ev}}, nil
+	var d Decision
+	if over {
+		ev.Reason = fmt.Sprintf("превышено число повторных вызовов (%d)", limit)
+		d.Warnings = append(d.Warnings, Text{
+			RU: fmt.Sprintf("талон %s: превышено число повторных вызовов (%d) — посетитель не явился", cur.Number, limit),
+			EN: fmt.Sprintf("ticket %s: recalled %d times already — marked as a no-show", cur.Number, limit),
+		})
+	}
+	d.Events = append(d.Events, ev)
+	return d, nil
 }
 
 func (s *State) finish(now time.Time, w *WindowState, cur *Ticket, o Outcome) (Decision, error) {
@@ -525,11 +542,8 @@ func (s *State) startBreak(now time.Time, w *WindowState, cur *Ticket, c WindowC
 	if w.OnBreak {
 		return Decision{}, Errorf(ECONFLICT, "окно %d уже на перерыве", "window %d is already on a break", w.Number)
 	}
-	reason := strings.TrimSpace(c.Reason)
-	if reason == "" {
-		return Decision{}, Errorf(EINVALID, "укажите причину перерыва", "give the reason for the break")
-	}
-	if err := checkReason(reason); err != nil {
+	reason, err := s.breakReason(c.Reason)
+	if err != nil {
 		return Decision{}, err
 	}
 	mins := c.Minutes
@@ -575,6 +589,32 @@ func (s *State) startBreak(now time.Time, w *WindowState, cur *Ticket, c WindowC
 	ev.Reason, ev.Minutes, ev.Override = reason, mins, c.Override
 	d.Events = append(d.Events, ev)
 	return d, nil
+}
+
+// breakReason checks the reason given for a break and returns what the
+// event records: the id of the office's listed reason it names or, for an
+// office with no list, the text as given.
+func (s *State) breakReason(given string) (string, error) {
+	list := s.office.BreakReasons
+	if len(list) == 0 {
+		reason := strings.TrimSpace(given)
+		if reason == "" {
+			return "", Errorf(EINVALID, "укажите причину перерыва", "give the reason for the break")
+		}
+		return reason, checkReason(reason)
+	}
+	if r, ok := s.office.BreakReasonOf(given); ok {
+		return r.ID, nil
+	}
+	ru := make([]string, len(list))
+	en := make([]string, len(list))
+	for i, r := range list {
+		ru[i] = fmt.Sprintf("%s (%s)", r.Name.RU, r.ID)
+		en[i] = fmt.Sprintf("%s (%s)", r.Name.EN, r.ID)
+	}
+	return "", &Error{Code: EINVALID,
+		Message:   "укажите причину перерыва из списка: " + strings.Join(ru, ", "),
+		MessageEN: "give a break reason from the list: " + strings.Join(en, ", ")}
 }
 
 // uncoveredBy lists the services that no other open, working window serves,

@@ -69,7 +69,7 @@ type Event struct {
 	ToOperator string `json:"to_operator,omitempty"`
 	ReturnTo   int    `json:"return_to,omitempty"` // forward with "return to me": the window to come back to
 
-	Reason   string        `json:"reason,omitempty"`   // why: an out-of-order call, a break, a forward
+	Reason   string        `json:"reason,omitempty"`   // why: an out-of-order call, a break, a forward, a no-show past the recall limit
 	Override bool          `json:"override,omitempty"` // a manager overrode a break rule
 	Duration time.Duration `json:"duration,omitempty"` // a finished break's length
 

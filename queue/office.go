@@ -1,12 +1,18 @@
 package queue
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Defaults the regulations set (see shared/REQUIREMENTS.md).
 const (
 	DefaultWaitTarget = 15 * time.Minute // 004 cl. 18 "б": at most 15 minutes in the queue
 	DefaultBreakLimit = 45 * time.Minute // 001 cl. 3.11.4: technical breaks per day in total
 	DefaultLevelStep  = 10 * time.Minute // how much a lower service level delays a ticket in dispatch
+	// DefaultRecallLimit is how many times a called visitor may be called
+	// again at the window before a further recall ends the call as a no-show.
+	DefaultRecallLimit = 3
 )
 
 // Role is what a member of staff may do.
@@ -143,14 +149,64 @@ type Office struct {
 	Location   *time.Location // the office's time zone; working days are dates there
 	LevelStep  time.Duration
 	BreakLimit time.Duration
-	Dispatch   DispatchPolicy // who is called next; "" is DispatchDeadline
-	Groups     []Group
-	Services   []Service
-	Windows    []Window
-	Operators  []Operator
+	// RecallLimit is how many recalls one call allows; the next recall
+	// makes the ticket a no-show. 0 is DefaultRecallLimit.
+	RecallLimit int
+	Dispatch    DispatchPolicy // who is called next; "" is DispatchDeadline
+	// BreakReasons are the reasons an operator may give for a break, so
+	// that reports can sum breaks per reason; empty, any reason is taken.
+	BreakReasons []BreakReason
+	Groups       []Group
+	Services     []Service
+	Windows      []Window
+	Operators    []Operator
 	// Schedule is the working time; nil is an office that never closes.
 	Schedule *Schedule
 	Checkin  CheckinRules
+}
+
+// DefaultBreakReasons are the break reasons of an office config that lists
+// none: the usual ones of a public-service centre.
+var DefaultBreakReasons = []BreakReason{
+	{ID: "technical", Name: Text{RU: "технический перерыв", EN: "Technical break"}},
+	{ID: "scheduled", Name: Text{RU: "перерыв по графику", EN: "Scheduled break"}}, // rest from screen work
+	{ID: "lunch", Name: Text{RU: "обед", EN: "Lunch"}},
+	{ID: "training", Name: Text{RU: "обучение", EN: "Training"}},
+	{ID: "meeting", Name: Text{RU: "совещание", EN: "Staff meeting"}},
+	{ID: "personal", Name: Text{RU: "личное", EN: "Personal"}},
+}
+
+// BreakReason is one reason for a break an office lists.
+type BreakReason struct {
+	ID   string `json:"id"` // what commands send and events record
+	Name Text   `json:"name"`
+}
+
+// BreakReasonOf finds the listed reason that s names: its id, or its
+// Russian or English name in any case (an operator typing at a terminal
+// writes "обед", a console sends "lunch"). Events of days before the list
+// existed hold such names, so reports match them the same way.
+func (o *Office) BreakReasonOf(s string) (BreakReason, bool) {
+	s = strings.TrimSpace(s)
+	for _, r := range o.BreakReasons {
+		if s == r.ID {
+			return r, true
+		}
+	}
+	for _, r := range o.BreakReasons {
+		if s != "" && (strings.EqualFold(s, r.Name.RU) || strings.EqualFold(s, r.Name.EN)) {
+			return r, true
+		}
+	}
+	return BreakReason{}, false
+}
+
+// recallLimit is o.RecallLimit with its default applied.
+func (o *Office) recallLimit() int {
+	if o.RecallLimit == 0 {
+		return DefaultRecallLimit
+	}
+	return o.RecallLimit
 }
 
 // officeIndex gives fast lookups into an Office; built once by NewState.
@@ -169,8 +225,21 @@ func indexOffice(o *Office) (officeIndex, error) {
 	if o.Location == nil {
 		return ix, Errorf(EINVALID, "не задан часовой пояс офиса", "office time zone is not set")
 	}
+	if o.RecallLimit < 0 {
+		return ix, Errorf(EINVALID, "число повторных вызовов не может быть отрицательным", "the recall limit cannot be negative")
+	}
 	if !o.Dispatch.Valid() {
 		return ix, Errorf(EINVALID, "неизвестный порядок вызова %q: допустимы deadline, fifo", "unknown dispatch policy %q: allowed are deadline, fifo", string(o.Dispatch))
+	}
+	reasons := map[string]bool{}
+	for _, r := range o.BreakReasons {
+		if r.ID == "" || r.Name.RU == "" {
+			return ix, Errorf(EINVALID, "у причины перерыва нет id или названия", "a break reason has no id or name")
+		}
+		if reasons[r.ID] {
+			return ix, Errorf(EINVALID, "причина перерыва %q описана дважды", "break reason %q is defined twice", r.ID)
+		}
+		reasons[r.ID] = true
 	}
 	prefixes := map[string]string{}
 	for i := range o.Services {

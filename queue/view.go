@@ -47,27 +47,31 @@ type TicketView struct {
 	ReturnTo       int       `json:"return_to,omitempty"`
 	// AppointmentAt is the slot start of a ticket checked in by appointment.
 	AppointmentAt time.Time `json:"appointment_at,omitzero"`
-	History       []Stage   `json:"history"`
+	// RecallsLeft is, for the ticket called at a window (WindowView.Current
+	// only), how many recalls remain before a recall makes it a no-show.
+	RecallsLeft *int    `json:"recalls_left,omitempty"`
+	History     []Stage `json:"history"`
 }
 
 // WindowView is a window as its console and sign see it.
 type WindowView struct {
-	Number       int           `json:"number"`
-	Open         bool          `json:"open"`
-	Operator     string        `json:"operator,omitempty"`
-	OperatorName string        `json:"operator_name,omitempty"`
-	Position     string        `json:"operator_position,omitempty"`
-	Services     ServiceLevels `json:"services"`
-	Current      *TicketView   `json:"current,omitempty"`
-	OnBreak      bool          `json:"on_break"`
-	BreakStarted time.Time     `json:"break_started,omitzero"`
-	BreakReason  string        `json:"break_reason,omitempty"`
-	BreakUsedS   int           `json:"break_used_s"` // the operator's breaks today, finished ones
-	BreakLeftS   int           `json:"break_left_s"` // what is left of the daily limit
-	ServedToday  int           `json:"served_today"` // the operator's finished services today
-	MeanServiceS int           `json:"mean_service_s"`
-	Waiting      int           `json:"waiting"` // tickets this window could call now
-	Warnings     []Text        `json:"warnings,omitempty"`
+	Number        int           `json:"number"`
+	Open          bool          `json:"open"`
+	Operator      string        `json:"operator,omitempty"`
+	OperatorName  string        `json:"operator_name,omitempty"`
+	Position      string        `json:"operator_position,omitempty"`
+	Services      ServiceLevels `json:"services"`
+	Current       *TicketView   `json:"current,omitempty"`
+	OnBreak       bool          `json:"on_break"`
+	BreakStarted  time.Time     `json:"break_started,omitzero"`
+	BreakReason   string        `json:"break_reason,omitempty"`    // a listed reason's Russian name, else as given
+	BreakReasonID string        `json:"break_reason_id,omitempty"` // the listed reason's id; none for free text
+	BreakUsedS    int           `json:"break_used_s"`              // the operator's breaks today, finished ones
+	BreakLeftS    int           `json:"break_left_s"`              // what is left of the daily limit
+	ServedToday   int           `json:"served_today"`              // the operator's finished services today
+	MeanServiceS  int           `json:"mean_service_s"`
+	Waiting       int           `json:"waiting"` // tickets this window could call now
+	Warnings      []Text        `json:"warnings,omitempty"`
 }
 
 // QueueView summarises the whole office for displays.
@@ -155,6 +159,9 @@ func (s *State) Window(n int, now time.Time) (WindowView, error) {
 	}
 	v := WindowView{Number: n, Open: w.Open, Operator: w.Operator, Services: append(ServiceLevels(nil), w.Services...),
 		OnBreak: w.OnBreak, BreakStarted: w.BreakStarted, BreakReason: w.BreakReason}
+	if r, ok := s.office.BreakReasonOf(w.BreakReason); ok && w.OnBreak {
+		v.BreakReason, v.BreakReasonID = r.Name.RU, r.ID
+	}
 	if op, ok := s.ix.operators[w.Operator]; ok {
 		v.OperatorName, v.Position = op.Name, op.Position
 		od := s.operators[op.Login]
@@ -167,6 +174,10 @@ func (s *State) Window(n int, now time.Time) (WindowView, error) {
 	}
 	if t, ok := s.tickets[w.Current]; ok {
 		tv := s.ticketView(t, now, nil)
+		if t.Status == StatusCalled {
+			left := max(s.office.recallLimit()-t.stage().Recalls, 0)
+			tv.RecallsLeft = &left
+		}
 		v.Current = &tv
 	}
 	for _, ws := range w.Services {

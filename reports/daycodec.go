@@ -25,7 +25,7 @@ import (
 //
 // Change factsVersion whenever the record or what Scan makes of the events
 // changes: records of another version are ignored and made again.
-const factsVersion = 1
+const factsVersion = 2 // 2: a break's reason
 
 const (
 	factIssued byte = iota + 1
@@ -115,6 +115,7 @@ func (e *dayEncoder) Work(w Work) {
 	e.str(w.Operator)
 	e.time(w.From)
 	e.time(w.To)
+	e.str(w.Reason)
 }
 
 func (e *dayEncoder) Appointment(a AppointmentFact) {
@@ -167,7 +168,7 @@ func replayDay(day string, record []byte, facts Facts) error {
 				facts.StageEnded(st)
 			}
 		case factWork:
-			w := Work{Kind: WorkKind(d.str()), Day: day, Window: int(d.int()), Operator: d.str(), From: d.time(), To: d.time()}
+			w := Work{Kind: WorkKind(d.str()), Day: day, Window: int(d.int()), Operator: d.str(), From: d.time(), To: d.time(), Reason: d.str()}
 			if d.err == nil {
 				facts.Work(w)
 			}

@@ -164,7 +164,16 @@ type Workload struct {
 	BreakDayMax   float64 `json:"break_day_max_s"`
 	DaysOverLimit int     `json:"days_over_limit"`
 	ServiceMean   float64 `json:"service_mean_s"` // mean time of the services ended in the row
+	// BreakByReason splits Break by the office's break reasons, by id;
+	// breaks for a reason not in the list (free text of older days, a
+	// reason since removed) are under OtherBreakReason. Reasons with no
+	// break time are absent.
+	BreakByReason map[string]float64 `json:"break_by_reason_s,omitempty"`
 }
+
+// OtherBreakReason is the key of BreakByReason for breaks whose reason is
+// not in the office's list; an underscore keeps it apart from config ids.
+const OtherBreakReason = "_other"
 
 // Appointments counts appointments by their slot: the day and hour of the
 // slot, whenever they were booked, or its service; by window and operator
@@ -235,8 +244,9 @@ type opDay struct{ operator, day string }
 type work struct {
 	served                 int // finished with an outcome
 	serving, signedIn, brk time.Duration
-	ended                  int           // services ended here, forwards included, for the mean
-	endedTime              time.Duration // their service times
+	brkBy                  map[string]time.Duration // brk by reason key (see Workload.BreakByReason)
+	ended                  int                      // services ended here, forwards included, for the mean
+	endedTime              time.Duration            // their service times
 	days                   map[opDay]struct{}
 	last                   opDay // the latest added to days: most facts repeat it
 }
@@ -396,7 +406,17 @@ func (f *figures) StageEnded(st Stage) {
 func (f *figures) Work(wk Work) {
 	add := func(w *work, d time.Duration) { w.signedIn += d }
 	if wk.Kind == WorkBreak {
-		add = func(w *work, d time.Duration) { w.brk += d }
+		reason := OtherBreakReason
+		if r, ok := f.office.BreakReasonOf(wk.Reason); ok {
+			reason = r.ID
+		}
+		add = func(w *work, d time.Duration) {
+			w.brk += d
+			if w.brkBy == nil {
+				w.brkBy = map[string]time.Duration{}
+			}
+			w.brkBy[reason] += d
+		}
 		f.breaks[opDay{wk.Operator, wk.Day}] += wk.To.Sub(wk.From)
 	}
 	if f.by == ByService {
@@ -622,6 +642,14 @@ func (f *figures) workload(k workKey, w *work) Workload {
 	}
 	if w.ended > 0 {
 		wl.ServiceMean = w.endedTime.Seconds() / float64(w.ended)
+	}
+	for reason, d := range w.brkBy {
+		if d > 0 {
+			if wl.BreakByReason == nil {
+				wl.BreakByReason = map[string]float64{}
+			}
+			wl.BreakByReason[reason] = d.Seconds()
+		}
 	}
 	for d := range w.days {
 		b := f.breaks[d]
@@ -975,6 +1003,8 @@ func (r *Report) operatorsTable() Table {
 			Column{"break_limit_min", "Норма перерывов за день, мин", "Daily break limit, min"},
 			Column{"days_over_limit", "Дней сверх нормы", "Days over the limit"},
 			Column{"service_mean_min", "Среднее время обслуживания, мин", "Mean service time, min"})}
+	reasons, reasonCols := r.breakReasonColumns()
+	t.Columns = append(t.Columns, reasonCols...)
 	add := func(key []any, w Workload) {
 		var util, mean any
 		if w.SignedIn > 0 {
@@ -983,8 +1013,12 @@ func (r *Report) operatorsTable() Table {
 		if w.ServiceMean > 0 || w.Served > 0 {
 			mean = inMinutes(w.ServiceMean)
 		}
-		t.Rows = append(t.Rows, withKey(key, w.Served, inMinutes(w.Serving), inMinutes(w.SignedIn), util, inMinutes(w.Break),
-			inMinutes(w.BreakDayMax), inMinutes(r.BreakLimit), w.DaysOverLimit, mean))
+		row := withKey(key, w.Served, inMinutes(w.Serving), inMinutes(w.SignedIn), util, inMinutes(w.Break),
+			inMinutes(w.BreakDayMax), inMinutes(r.BreakLimit), w.DaysOverLimit, mean)
+		for _, reason := range reasons {
+			row = append(row, inMinutes(w.BreakByReason[reason]))
+		}
+		t.Rows = append(t.Rows, row)
 	}
 	for _, w := range r.Operators {
 		key := r.keyCells(w.Key, false)
@@ -999,6 +1033,44 @@ func (r *Report) operatorsTable() Table {
 	}
 	add(key, r.Total.Operators)
 	return t
+}
+
+// breakReasonColumns are the operators table's columns of break minutes
+// per reason, and the BreakByReason key of each: every reason the office
+// lists, in its order, so the columns stay the same from report to report;
+// then the other reasons, only when some break had one. A report decoded
+// from JSON has no office: its columns are the reasons its rows hold.
+func (r *Report) breakReasonColumns() ([]string, []Column) {
+	seen := map[string]bool{}
+	for _, w := range append(slices.Clone(r.Operators), r.Total.Operators) {
+		for reason := range w.BreakByReason {
+			seen[reason] = true
+		}
+	}
+	var keys []string
+	var cols []Column
+	listed := map[string]bool{}
+	for _, br := range r.rOffice().BreakReasons {
+		listed[br.ID] = true
+		keys = append(keys, br.ID)
+		cols = append(cols, Column{"break_" + br.ID + "_min", "Перерывы: " + br.Name.RU + ", мин", "Breaks: " + br.Name.EN + ", min"})
+	}
+	var unlisted []string
+	for reason := range seen {
+		if !listed[reason] && reason != OtherBreakReason {
+			unlisted = append(unlisted, reason)
+		}
+	}
+	slices.Sort(unlisted)
+	for _, reason := range unlisted {
+		keys = append(keys, reason)
+		cols = append(cols, Column{"break_" + reason + "_min", "Перерывы: " + reason + ", мин", "Breaks: " + reason + ", min"})
+	}
+	if seen[OtherBreakReason] {
+		keys = append(keys, OtherBreakReason)
+		cols = append(cols, Column{"break_other_min", "Перерывы: прочие причины, мин", "Breaks: other reasons, min"})
+	}
+	return keys, cols
 }
 
 func (r *Report) appointmentsTable() Table {

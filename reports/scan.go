@@ -81,6 +81,9 @@ type Work struct {
 	Operator string    `json:"operator"`
 	From     time.Time `json:"from"`
 	To       time.Time `json:"to"`
+	// Reason is a break's reason as its BreakStarted recorded it: the id of
+	// one of the office's listed reasons, or older free text.
+	Reason string `json:"reason,omitempty"`
 }
 
 // AppointmentFact is one event of an appointment whose slot is in the
@@ -176,6 +179,7 @@ type post struct {
 	operator string
 	from     time.Time
 	breakAt  time.Time // zero unless on a break
+	reason   string    // the running break's
 }
 
 // NewScan returns a scan of the days from to to (YYYY-MM-DD, both included)
@@ -310,7 +314,7 @@ func (s *Scan) endDay() {
 	for _, n := range sortedKeys(s.posts) {
 		p := s.posts[n]
 		if !p.breakAt.IsZero() {
-			s.facts.Work(Work{Kind: WorkBreak, Day: s.day, Window: n, Operator: p.operator, From: p.breakAt, To: s.last})
+			s.facts.Work(Work{Kind: WorkBreak, Day: s.day, Window: n, Operator: p.operator, From: p.breakAt, To: s.last, Reason: p.reason})
 		}
 		s.facts.Work(Work{Kind: WorkSignedIn, Day: s.day, Window: n, Operator: p.operator, From: p.from, To: s.last})
 	}
@@ -479,7 +483,7 @@ func (s *Scan) window(ev queue.Event) {
 		}
 	case queue.EventBreakStarted:
 		if p != nil {
-			p.breakAt = ev.At
+			p.breakAt, p.reason = ev.At, ev.Reason
 		}
 	case queue.EventBreakEnded:
 		if p != nil {
@@ -487,15 +491,15 @@ func (s *Scan) window(ev queue.Event) {
 			if from.IsZero() {
 				from = ev.At.Add(-ev.Duration)
 			}
-			s.facts.Work(Work{Kind: WorkBreak, Day: s.day, Window: ev.Window, Operator: p.operator, From: from, To: ev.At})
-			p.breakAt = time.Time{}
+			s.facts.Work(Work{Kind: WorkBreak, Day: s.day, Window: ev.Window, Operator: p.operator, From: from, To: ev.At, Reason: p.reason})
+			p.breakAt, p.reason = time.Time{}, ""
 		}
 	}
 }
 
 func (s *Scan) closePost(n int, p *post, at time.Time) {
 	if !p.breakAt.IsZero() {
-		s.facts.Work(Work{Kind: WorkBreak, Day: s.day, Window: n, Operator: p.operator, From: p.breakAt, To: at})
+		s.facts.Work(Work{Kind: WorkBreak, Day: s.day, Window: n, Operator: p.operator, From: p.breakAt, To: at, Reason: p.reason})
 	}
 	s.facts.Work(Work{Kind: WorkSignedIn, Day: s.day, Window: n, Operator: p.operator, From: p.from, To: at})
 }

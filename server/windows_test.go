@@ -393,3 +393,88 @@ func TestCrossSiteRequests(t *testing.T) {
 		}
 	})
 }
+
+// TestRecallLimit: the demo office allows three recalls; the fourth recall
+// through the API ends the call as a no-show, logged with the reason, and
+// the reply warns the operator in both languages.
+func TestRecallLimit(t *testing.T) {
+	t.Parallel()
+	s := newStack(t)
+	op1 := s.signIn(t, "op1")
+	a := s.issue(t, "passport")
+	op1.act(t, "1", "open", "")
+
+	var w recallWindowJSON
+	op1.post(t, "/api/v1/windows/1/call-next", "").decode(t, http.StatusOK, &w)
+	if w.Current == nil || w.Current.RecallsLeft == nil || *w.Current.RecallsLeft != 3 {
+		t.Fatalf("after the call current = %+v, want recalls_left 3", w.Current)
+	}
+	for i := 1; i <= 3; i++ {
+		s.clock.Advance(time.Minute)
+		w = recallWindowJSON{}
+		op1.post(t, "/api/v1/windows/1/recall", "").decode(t, http.StatusOK, &w)
+		if w.Current == nil || w.Current.Status != "called" || *w.Current.RecallsLeft != 3-i || len(w.Warnings) != 0 {
+			t.Fatalf("recall %d: window %+v, current %+v; want still called with %d recalls left", i, w, w.Current, 3-i)
+		}
+	}
+
+	s.clock.Advance(time.Minute)
+	w = recallWindowJSON{}
+	op1.post(t, "/api/v1/windows/1/recall", "").decode(t, http.StatusOK, &w)
+	if w.Current != nil {
+		t.Fatalf("after the fourth recall current = %+v, want the window free", w.Current)
+	}
+	if len(w.Warnings) != 1 || !strings.Contains(w.Warnings[0].RU, "превышено число повторных вызовов (3)") || w.Warnings[0].EN == "" {
+		t.Fatalf("warnings = %+v, want one about the recall limit of 3 in Russian and English", w.Warnings)
+	}
+	if got := s.ticket(t, a.ID); got.Status != "no_show" || got.History[0].Recalls != 3 {
+		t.Fatalf("ticket = %s %+v, want no_show after 3 recalls", got.Status, got.History)
+	}
+	var last queue.Event
+	if err := s.Store.Replay(t.Context(), 0, func(ev queue.Event) error { last = ev; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if last.Type != queue.EventTicketNoShow || last.Ticket != a.ID || last.Reason != "превышено число повторных вызовов (3)" || last.Actor != "op1" {
+		t.Fatalf("last logged event = %+v, want op1's TicketNoShow of %s with the recall limit as reason", last, a.ID)
+	}
+}
+
+// recallWindowJSON is a window reply with the current ticket's recall count.
+type recallWindowJSON struct {
+	Current *struct {
+		Status      string `json:"status"`
+		RecallsLeft *int   `json:"recalls_left"`
+	} `json:"current"`
+	Warnings []queue.Text `json:"warnings"`
+}
+
+// TestCallPostponed: an operator calls back through the API a visitor they
+// postponed, before the postponement runs out; the reason is kept in the
+// ticket's history and one is required.
+func TestCallPostponed(t *testing.T) {
+	t.Parallel()
+	s := newStack(t)
+	op1 := s.signIn(t, "op1")
+	a := s.issue(t, "passport")
+	op1.act(t, "1", "open", "")
+	op1.act(t, "1", "call-next", "")
+	op1.act(t, "1", "postpone", `{"minutes":30}`)
+	s.clock.Advance(5 * time.Minute)
+	if got := s.ticket(t, a.ID); got.Status != "postponed" {
+		t.Fatalf("ticket is %s, want postponed", got.Status)
+	}
+
+	seq := s.lastSeq(t)
+	s.refused(t, op1.post(t, "/api/v1/windows/1/call", `{"ticket_id":"`+a.ID+`"}`), http.StatusBadRequest, queue.EINVALID, seq)
+
+	w := op1.act(t, "1", "call", `{"ticket_id":"`+a.ID+`","reason":"принёс недостающий документ"}`)
+	if w.Current == nil || w.Current.ID != a.ID || w.Current.Status != "called" {
+		t.Fatalf("after call current = %+v, want %s called", w.Current, a.Number)
+	}
+	got := s.ticket(t, a.ID)
+	last := got.History[len(got.History)-1]
+	if got.Status != "called" || len(got.History) != 2 || last.CallReason != "принёс недостающий документ" ||
+		!last.CalledAt.Equal(s.clock.Now()) || last.QueuedAt.After(last.CalledAt) {
+		t.Fatalf("ticket = %s %+v, want a second stage called now for the reason given", got.Status, got.History)
+	}
+}

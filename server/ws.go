@@ -159,7 +159,11 @@ func replyError(err error) *console.Error {
 // held so that no delta can overtake it.
 func (s *Server) consoleState(actor queue.Actor, window int) []byte {
 	st := console.State{Envelope: console.Envelope{Type: console.TypeState}, Version: console.Version,
-		Office: s.engine.Office().Name, Me: s.meOf(actor.Login), Outcomes: queue.Outcomes}
+		Office: s.engine.Office().Name, Me: s.meOf(actor.Login), Outcomes: queue.Outcomes,
+		BreakReasons: s.engine.Office().BreakReasons}
+	if st.BreakReasons == nil {
+		st.BreakReasons = []queue.BreakReason{} // an empty list: any reason is taken
+	}
 	for _, svc := range s.engine.Office().Services {
 		st.Services = append(st.Services, console.ServiceInfo{ID: svc.ID, Prefix: svc.Prefix, Name: svc.Name, Group: svc.Group})
 	}

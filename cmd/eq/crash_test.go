@@ -780,8 +780,11 @@ func couldFollow(a queue.Action, b, v queue.WindowView) bool {
 		return sameOperator && v.OnBreak && vid == ""
 	case queue.ActionResume:
 		return sameOperator && !v.OnBreak && vid == ""
+	case queue.ActionRecall:
+		// Fewer recalls left, or past the limit a no-show that frees the window.
+		return sameOperator && (vid == bid || vid == "")
 	}
-	return false // recall changes nothing a window shows
+	return false
 }
 
 // checkConsistent lists what is wrong in s whatever the clients were told:
@@ -1114,7 +1117,7 @@ func chooseAction(rng *rand.Rand, v queue.WindowView, services []string) (queue.
 		case r < 17:
 			return queue.ActionCallNext, console.Params{}
 		case r < 19:
-			return queue.ActionBreak, console.Params{Reason: "проветрить", Minutes: 5}
+			return queue.ActionBreak, console.Params{Reason: "technical", Minutes: 5}
 		}
 		return queue.ActionClose, console.Params{}
 	case v.Current.Status == queue.StatusCalled:

@@ -101,6 +101,9 @@ type State struct {
 	Queue    queue.QueueView    `json:"queue"`
 	Services []ServiceInfo      `json:"services"`
 	Outcomes []queue.Outcome    `json:"outcomes"`
+	// BreakReasons are what a break may be taken for; empty means any
+	// reason is taken.
+	BreakReasons []queue.BreakReason `json:"break_reasons"`
 }
 
 // WindowUpdate carries one window's new state.

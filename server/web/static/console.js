@@ -22,7 +22,7 @@
       served: 'Обслужен', documents_accepted: 'Документы приняты', result_issued: 'Результат выдан', consultation: 'Консультация', refused: 'Отказ в приёме',
       toService: 'Услуга', toWindow: 'Окно', servedToday: 'Обслужено сегодня', meanService: 'Среднее время приёма',
       breakUsed: 'Перерывы', breakLeft: 'осталось', min: 'мин', over: 'срок превышен', ok: 'Готово', offlineAct: 'Нет связи с сервером: действие не отправлено',
-      noReply: 'Сервер не ответил', needReason: 'Укажите причину перерыва', pickTarget: 'Выберите, куда перенаправить', nobody: '—',
+      recallsLeft: 'повторных вызовов осталось', noReply: 'Сервер не ответил', needReason: 'Выберите причину перерыва', pickTarget: 'Выберите, куда перенаправить', nobody: '—',
       printers: 'Принтеры киосков', connection: 'Подключение', printedFailed: 'Напечатано / не напечатано',
       windowN: 'окно', saved: 'Услуги окна сохранены', selectOne: 'Отметьте хотя бы одну услугу', signedOut: 'Сессия закончилась: войдите снова',
       appointments: 'Записи на сегодня', time: 'Время', code: 'Код', status: 'Статус', ticket: 'Талон', name: 'Имя', phone: 'Телефон',
@@ -44,7 +44,7 @@
       served: 'Served', documents_accepted: 'Documents accepted', result_issued: 'Result issued', consultation: 'Consultation', refused: 'Refused',
       toService: 'Service', toWindow: 'Window', servedToday: 'Served today', meanService: 'Mean service time',
       breakUsed: 'Breaks', breakLeft: 'left', min: 'min', over: 'over target', ok: 'Done', offlineAct: 'No connection to the server: nothing was sent',
-      noReply: 'The server did not answer', needReason: 'Give the reason for the break', pickTarget: 'Choose where to forward', nobody: '—',
+      recallsLeft: 'recalls left', noReply: 'The server did not answer', needReason: 'Choose the reason for the break', pickTarget: 'Choose where to forward', nobody: '—',
       printers: 'Kiosk printers', connection: 'Connection', printedFailed: 'Printed / failed',
       windowN: 'window', saved: 'Window services saved', selectOne: 'Tick at least one service', signedOut: 'Your session ended: sign in again',
       appointments: "Today's appointments", time: 'Time', code: 'Code', status: 'Status', ticket: 'Ticket', name: 'Name', phone: 'Phone',
@@ -357,7 +357,7 @@
       case 'finish': return { outcome: $('outcome').value };
       case 'postpone': return { minutes: Number($('postponeMin').value) };
       case 'break': {
-        const reason = $('breakReason').value.trim();
+        const reason = $('breakReason').value;
         if (!reason) throw new Error(t('needReason'));
         return { reason };
       }
@@ -411,6 +411,13 @@
     return (h ? h + ':' + String(m).padStart(2, '0') : m) + ':' + String(sec).padStart(2, '0');
   };
   const mins = (s) => Math.round(s / 60) + ' ' + t('min');
+  // breakName is ": reason" for a window on a break, in the page's language
+  // when the reason is one of the office's list.
+  const breakName = (w) => {
+    const r = w.break_reason_id && state && (state.break_reasons || []).find((x) => x.id === w.break_reason_id);
+    const name = r ? text(r.name) : w.break_reason;
+    return name ? ': ' + name : '';
+  };
 
   function fillSelects() {
     const out = $('outcome');
@@ -420,6 +427,20 @@
       opt.value = o;
       opt.textContent = t(o);
       out.appendChild(opt);
+    }
+    // Break reasons come from the office's list (state.break_reasons): the
+    // report sums breaks per reason, so the operator picks rather than types.
+    const br = $('breakReason');
+    br.innerHTML = '';
+    const none = document.createElement('option');
+    none.value = '';
+    none.textContent = t('breakReason');
+    br.appendChild(none);
+    for (const r of state.break_reasons || []) {
+      const opt = document.createElement('option');
+      opt.value = r.id;
+      opt.textContent = text(r.name);
+      br.appendChild(opt);
     }
     const fw = $('forwardTo');
     fw.innerHTML = '<option value=""></option>';
@@ -471,14 +492,16 @@
     const cur = w.current;
     const stage = cur && cur.history[cur.history.length - 1];
     $('ticketNumber').textContent = cur ? cur.number : t('nobody');
-    $('ticketInfo').textContent = cur ? svcName(cur.service_id) + ' · ' + t(cur.status === 'waiting' ? 'waitingSt' : cur.status) : '';
+    // recalls_left comes with a called ticket only: past it a recall marks a no-show.
+    $('ticketInfo').textContent = cur ? svcName(cur.service_id) + ' · ' + t(cur.status === 'waiting' ? 'waitingSt' : cur.status) +
+      (cur.recalls_left != null ? ' · ' + t('recallsLeft') + ': ' + cur.recalls_left : '') : '';
     let since = null;
     if (stage) since = stage.started_at || stage.called_at;
     $('ticketTimer').textContent = since ? mmss((Date.now() - Date.parse(since)) / 1000) : '';
     $('ticketReason').textContent = stage && stage.call_reason ? stage.call_reason : '';
     const st = $('windowState');
     st.className = 'state' + (w.on_break ? ' break' : '');
-    st.textContent = !w.open ? t('closed') : w.on_break ? t('onBreak') + (w.break_reason ? ': ' + w.break_reason : '') + ' · ' + mmss((Date.now() - Date.parse(w.break_started)) / 1000) : (cur ? '' : t('free'));
+    st.textContent = !w.open ? t('closed') : w.on_break ? t('onBreak') + breakName(w) + ' · ' + mmss((Date.now() - Date.parse(w.break_started)) / 1000) : (cur ? '' : t('free'));
 
     if (online) {
       const called = cur && cur.status === 'called';
@@ -514,7 +537,7 @@
 
   function windowStateText(w) {
     if (!w.open) return t('closed');
-    if (w.on_break) return t('onBreak') + (w.break_reason ? ': ' + w.break_reason : '');
+    if (w.on_break) return t('onBreak') + breakName(w);
     if (w.current) return w.current.number + ' · ' + t(w.current.status);
     return t('free');
   }
