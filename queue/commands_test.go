@@ -234,7 +234,10 @@ func TestRefusals(t *testing.T) {
 		{"issuing an appointment ticket without check-in", nil, issue("passport", PriorityAppointment), EINVALID},
 		{"issuing with an unknown priority", nil, issue("passport", "vip"), EINVALID},
 		{"issuing after the day was closed", func(h *harness) { h.eng.CloseDay(context.Background(), boss) }, issue("passport", ""), ECONFLICT},
-		{"cancelling a called ticket", called, func(h *harness) error { _, err := h.eng.Cancel(context.Background(), Actor{}, firstTicket(h)); return err }, ECONFLICT},
+		{"cancelling a called ticket", called, func(h *harness) error {
+			_, err := h.eng.Cancel(context.Background(), Actor{}, firstTicket(h))
+			return err
+		}, ECONFLICT},
 		{"cancelling an unknown ticket", nil, func(h *harness) error { _, err := h.eng.Cancel(context.Background(), Actor{}, "x"); return err }, ENOTFOUND},
 		{"opening a window someone else has open", open, act(1, "op2", ActionOpen), ECONFLICT},
 		{"opening a second window", func(h *harness) { h.must(1, "op1", ActionOpen) }, act(2, "op1", ActionOpen), ECONFLICT},
