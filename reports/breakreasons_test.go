@@ -3,7 +3,6 @@ package reports_test
 import (
 	"bytes"
 	"encoding/csv"
-	"encoding/json"
 	"slices"
 	"testing"
 	"time"
@@ -131,14 +130,7 @@ func TestBreaksByReason(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		data, err := json.Marshal(r)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var back reports.Report
-		if err := json.Unmarshal(data, &back); err != nil {
-			t.Fatal(err)
-		}
+		back := jsonRoundTrip(t, r)
 		tbl, _ := back.Table("operators")
 		if got, want := columnKeys(tbl)[len(tbl.Columns)-2:], []string{"break_lunch_min", "break_technical_min"}; !slices.Equal(got, want) {
 			t.Fatalf("last columns = %v, want the reasons the rows hold, by id", got)

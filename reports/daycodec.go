@@ -25,7 +25,7 @@ import (
 //
 // Change factsVersion whenever the record or what Scan makes of the events
 // changes: records of another version are ignored and made again.
-const factsVersion = 2 // 2: a break's reason
+const factsVersion = 3 // 2: a break's reason; 3: idle time between services
 
 const (
 	factIssued byte = iota + 1

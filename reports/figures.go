@@ -100,10 +100,14 @@ type Attendance struct {
 	Open        int    `json:"open"`       // still open when the events ran out (today, in progress)
 }
 
-// Times are the waits and service times of a group's stages. Waits are of
-// called stages (to the call); service times of stages whose service
-// started and ended: served, forwarded, or cut by the day's close. Median and P90 interpolate between ranks as
-// spreadsheets' MEDIAN and PERCENTILE.INC do.
+// Times are the times of a group's stages, stage by stage of a visit:
+// the wait (issue or queueing to the call), the walk to the window (call
+// to the start of service) and the service (start to end). Waits are of
+// called stages; walks of stages whose service started; service times of
+// stages whose service started and ended: served, forwarded, or cut by the
+// day's close. A visitor called and never started (a no-show, a
+// postponement) has a wait but no walk. Median and P90 interpolate between
+// ranks as spreadsheets' MEDIAN and PERCENTILE.INC do.
 type Times struct {
 	Key           string  `json:"key"`
 	Waits         int     `json:"waits"`
@@ -111,6 +115,11 @@ type Times struct {
 	WaitMedian    float64 `json:"wait_median_s"`
 	WaitP90       float64 `json:"wait_p90_s"`
 	WaitMax       float64 `json:"wait_max_s"`
+	Walks         int     `json:"walks"`
+	WalkMean      float64 `json:"walk_mean_s"`
+	WalkMedian    float64 `json:"walk_median_s"`
+	WalkP90       float64 `json:"walk_p90_s"`
+	WalkMax       float64 `json:"walk_max_s"`
 	Services      int     `json:"services"`
 	ServiceMean   float64 `json:"service_mean_s"`
 	ServiceMedian float64 `json:"service_median_s"`
@@ -164,6 +173,14 @@ type Workload struct {
 	BreakDayMax   float64 `json:"break_day_max_s"`
 	DaysOverLimit int     `json:"days_over_limit"`
 	ServiceMean   float64 `json:"service_mean_s"` // mean time of the services ended in the row
+	// Idle is the time the operator's window was open, not on a break and
+	// with nobody called to it (see WorkIdle): from a finish, an opening
+	// or a return from a break to the next call. IdleMean is Idle per
+	// service ended in the row (the services ServiceMean is over), 0 when
+	// none ended. By service, idle time is no service's and is only in
+	// the total, like signed-in time.
+	Idle     float64 `json:"idle_s"`
+	IdleMean float64 `json:"idle_mean_s"`
 	// BreakByReason splits Break by the office's break reasons, by id;
 	// breaks for a reason not in the list (free text of older days, a
 	// reason since removed) are under OtherBreakReason. Reasons with no
@@ -227,6 +244,7 @@ type hourCache struct {
 type group struct {
 	att       Attendance
 	waits     []time.Duration
+	walks     []time.Duration
 	services  []time.Duration
 	sla       SLA
 	appt      Appointments
@@ -244,6 +262,7 @@ type opDay struct{ operator, day string }
 type work struct {
 	served                 int // finished with an outcome
 	serving, signedIn, brk time.Duration
+	idle                   time.Duration
 	brkBy                  map[string]time.Duration // brk by reason key (see Workload.BreakByReason)
 	ended                  int                      // services ended here, forwards included, for the mean
 	endedTime              time.Duration            // their service times
@@ -367,6 +386,9 @@ func (f *figures) StageEnded(st Stage) {
 		if st.Called() {
 			g.waits = append(g.waits, st.Wait)
 		}
+		if st.Called() && !st.StartedAt.IsZero() {
+			g.walks = append(g.walks, max(st.StartedAt.Sub(st.CalledAt), 0))
+		}
 		if st.Ended() && !st.StartedAt.IsZero() {
 			g.services = append(g.services, st.ServiceTime)
 		}
@@ -405,7 +427,10 @@ func (f *figures) StageEnded(st Stage) {
 
 func (f *figures) Work(wk Work) {
 	add := func(w *work, d time.Duration) { w.signedIn += d }
-	if wk.Kind == WorkBreak {
+	switch wk.Kind {
+	case WorkIdle:
+		add = func(w *work, d time.Duration) { w.idle += d }
+	case WorkBreak:
 		reason := OtherBreakReason
 		if r, ok := f.office.BreakReasonOf(wk.Reason); ok {
 			reason = r.ID
@@ -559,7 +584,7 @@ func (f *figures) report(from, to string) *Report {
 		if a := g.attendance(k); a != (Attendance{Key: k}) {
 			r.Attendance = append(r.Attendance, a)
 		}
-		if t := g.times(k); t.Waits+t.Services > 0 {
+		if t := g.times(k); t.Waits+t.Walks+t.Services > 0 {
 			r.Waits = append(r.Waits, t)
 		}
 		if s := g.slaRow(k); s.Judged > 0 {
@@ -606,6 +631,7 @@ func (g *group) attendance(key string) Attendance {
 func (g *group) times(key string) Times {
 	t := Times{Key: key}
 	t.Waits, t.WaitMean, t.WaitMedian, t.WaitP90, t.WaitMax = summarize(g.waits)
+	t.Walks, t.WalkMean, t.WalkMedian, t.WalkP90, t.WalkMax = summarize(g.walks)
 	t.Services, t.ServiceMean, t.ServiceMedian, t.ServiceP90, t.ServiceMax = summarize(g.services)
 	return t
 }
@@ -636,12 +662,13 @@ func (g *group) queue(key string) QueueLength {
 
 func (f *figures) workload(k workKey, w *work) Workload {
 	wl := Workload{Key: k.key, Operator: k.operator, Served: w.served, Serving: w.serving.Seconds(),
-		SignedIn: w.signedIn.Seconds(), Break: w.brk.Seconds()}
+		SignedIn: w.signedIn.Seconds(), Break: w.brk.Seconds(), Idle: w.idle.Seconds()}
 	if w.signedIn > 0 {
 		wl.Utilisation = w.serving.Seconds() / w.signedIn.Seconds()
 	}
 	if w.ended > 0 {
 		wl.ServiceMean = w.endedTime.Seconds() / float64(w.ended)
+		wl.IdleMean = w.idle.Seconds() / float64(w.ended)
 	}
 	for reason, d := range w.brkBy {
 		if d > 0 {
@@ -914,6 +941,11 @@ func (r *Report) waitsTable() Table {
 			Column{"wait_median_min", "Ожидание: медиана, мин", "Wait: median, min"},
 			Column{"wait_p90_min", "Ожидание: 90-й процентиль, мин", "Wait: 90th percentile, min"},
 			Column{"wait_max_min", "Ожидание: максимум, мин", "Wait: max, min"},
+			Column{"walks", "Подошли к окну", "Came to the window"},
+			Column{"walk_mean_min", "Путь к окну: среднее, мин", "Walk to the window: mean, min"},
+			Column{"walk_median_min", "Путь к окну: медиана, мин", "Walk to the window: median, min"},
+			Column{"walk_p90_min", "Путь к окну: 90-й процентиль, мин", "Walk to the window: 90th percentile, min"},
+			Column{"walk_max_min", "Путь к окну: максимум, мин", "Walk to the window: max, min"},
 			Column{"services", "Обслуживаний", "Services"},
 			Column{"service_mean_min", "Обслуживание: среднее, мин", "Service: mean, min"},
 			Column{"service_median_min", "Обслуживание: медиана, мин", "Service: median, min"},
@@ -931,8 +963,9 @@ func (r *Report) waitsTable() Table {
 		return out
 	}
 	t.Rows = grouped(r, r.Waits, r.Total.Waits, func(w Times) string { return w.Key }, func(w Times) []any {
-		return append(stats(w.Waits, w.WaitMean, w.WaitMedian, w.WaitP90, w.WaitMax),
-			stats(w.Services, w.ServiceMean, w.ServiceMedian, w.ServiceP90, w.ServiceMax)...)
+		row := append(stats(w.Waits, w.WaitMean, w.WaitMedian, w.WaitP90, w.WaitMax),
+			stats(w.Walks, w.WalkMean, w.WalkMedian, w.WalkP90, w.WalkMax)...)
+		return append(row, stats(w.Services, w.ServiceMean, w.ServiceMedian, w.ServiceP90, w.ServiceMax)...)
 	})
 	return t
 }
@@ -1002,19 +1035,22 @@ func (r *Report) operatorsTable() Table {
 			Column{"break_day_max_min", "Перерывы за день, максимум, мин", "Breaks in a day, max, min"},
 			Column{"break_limit_min", "Норма перерывов за день, мин", "Daily break limit, min"},
 			Column{"days_over_limit", "Дней сверх нормы", "Days over the limit"},
-			Column{"service_mean_min", "Среднее время обслуживания, мин", "Mean service time, min"})}
+			Column{"service_mean_min", "Среднее время обслуживания, мин", "Mean service time, min"},
+			Column{"idle_min", "Простой между обслуживаниями, мин", "Idle between services, min"},
+			Column{"idle_mean_min", "Простой на одно обслуживание, мин", "Idle per service, min"})}
 	reasons, reasonCols := r.breakReasonColumns()
 	t.Columns = append(t.Columns, reasonCols...)
 	add := func(key []any, w Workload) {
-		var util, mean any
+		var util, mean, idleMean any
 		if w.SignedIn > 0 {
 			util = inPercent(w.Utilisation)
 		}
 		if w.ServiceMean > 0 || w.Served > 0 {
 			mean = inMinutes(w.ServiceMean)
+			idleMean = inMinutes(w.IdleMean)
 		}
 		row := withKey(key, w.Served, inMinutes(w.Serving), inMinutes(w.SignedIn), util, inMinutes(w.Break),
-			inMinutes(w.BreakDayMax), inMinutes(r.BreakLimit), w.DaysOverLimit, mean)
+			inMinutes(w.BreakDayMax), inMinutes(r.BreakLimit), w.DaysOverLimit, mean, inMinutes(w.Idle), idleMean)
 		for _, reason := range reasons {
 			row = append(row, inMinutes(w.BreakByReason[reason]))
 		}

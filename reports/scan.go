@@ -71,9 +71,19 @@ type WorkKind string
 const (
 	WorkSignedIn WorkKind = "signed_in" // WindowOpened to WindowClosed; breaks are inside it
 	WorkBreak    WorkKind = "break"     // BreakStarted to BreakEnded
+	// WorkIdle is time an operator waited for work: the window open, not
+	// on a break, and no ticket called to it or served at it. It runs
+	// from the moment the window became free (WindowOpened, BreakEnded, or
+	// the end of the stage at the window: finished, no-show, postponed,
+	// forwarded, not served) to the next TicketCalled, BreakStarted or
+	// WindowClosed, or to the day's last event. Idle intervals are inside
+	// signed-in time and never overlap a break or a called stage's
+	// call-to-end; empty ones are not told.
+	WorkIdle WorkKind = "idle"
 )
 
-// Work is an interval an operator spent at a window, signed in or on a break.
+// Work is an interval an operator spent at a window: signed in, on a
+// break, or idle.
 type Work struct {
 	Kind     WorkKind  `json:"kind"`
 	Day      string    `json:"day"`
@@ -180,7 +190,13 @@ type post struct {
 	from     time.Time
 	breakAt  time.Time // zero unless on a break
 	reason   string    // the running break's
+	busy     int       // tickets called to the window whose stage has not ended: 0 or 1 in a sound log
+	idleAt   time.Time // when the running idle interval began; zero unless idle
 }
+
+// free reports whether the window waits for work: open, not on a break,
+// nobody called to it.
+func (p *post) free() bool { return p.busy == 0 && p.breakAt.IsZero() }
 
 // NewScan returns a scan of the days from to to (YYYY-MM-DD, both included)
 // of office, telling facts what it finds.
@@ -257,6 +273,10 @@ func (s *Scan) Apply(ev queue.Event) {
 		v.status = queue.StatusCalled
 		st.CalledAt, st.Window, st.Operator = ev.At, ev.Window, ev.Operator
 		v.window = ev.Window
+		if p := s.posts[ev.Window]; p != nil {
+			s.endIdle(ev.Window, p, ev.At)
+			p.busy++
+		}
 	case queue.EventTicketRecalled:
 		st.Recalls++
 	case queue.EventServiceStarted:
@@ -313,6 +333,7 @@ func (s *Scan) endDay() {
 	s.returnsDue(s.last)
 	for _, n := range sortedKeys(s.posts) {
 		p := s.posts[n]
+		s.endIdle(n, p, s.last)
 		if !p.breakAt.IsZero() {
 			s.facts.Work(Work{Kind: WorkBreak, Day: s.day, Window: n, Operator: p.operator, From: p.breakAt, To: s.last, Reason: p.reason})
 		}
@@ -438,6 +459,10 @@ func (s *Scan) newStage(v *visit, service string, at time.Time) {
 
 // endStage ends v's stage at at and reports it.
 func (s *Scan) endStage(v *visit, at time.Time, end string) {
+	if p := s.posts[v.window]; v.window != 0 && p != nil && p.busy > 0 {
+		p.busy--
+		s.startIdle(p, at)
+	}
 	v.st.EndedAt, v.window = at, 0
 	s.report(v, end)
 }
@@ -475,7 +500,7 @@ func (s *Scan) window(ev queue.Event) {
 		if p != nil { // opened twice without a close: the log is damaged, end the first at the second
 			s.closePost(ev.Window, p, ev.At)
 		}
-		s.posts[ev.Window] = &post{operator: ev.Operator, from: ev.At}
+		s.posts[ev.Window] = &post{operator: ev.Operator, from: ev.At, idleAt: ev.At}
 	case queue.EventWindowClosed:
 		if p != nil {
 			s.closePost(ev.Window, p, ev.At)
@@ -483,6 +508,7 @@ func (s *Scan) window(ev queue.Event) {
 		}
 	case queue.EventBreakStarted:
 		if p != nil {
+			s.endIdle(ev.Window, p, ev.At)
 			p.breakAt, p.reason = ev.At, ev.Reason
 		}
 	case queue.EventBreakEnded:
@@ -493,15 +519,36 @@ func (s *Scan) window(ev queue.Event) {
 			}
 			s.facts.Work(Work{Kind: WorkBreak, Day: s.day, Window: ev.Window, Operator: p.operator, From: from, To: ev.At, Reason: p.reason})
 			p.breakAt, p.reason = time.Time{}, ""
+			s.startIdle(p, ev.At)
 		}
 	}
 }
 
 func (s *Scan) closePost(n int, p *post, at time.Time) {
+	s.endIdle(n, p, at)
 	if !p.breakAt.IsZero() {
 		s.facts.Work(Work{Kind: WorkBreak, Day: s.day, Window: n, Operator: p.operator, From: p.breakAt, To: at, Reason: p.reason})
 	}
 	s.facts.Work(Work{Kind: WorkSignedIn, Day: s.day, Window: n, Operator: p.operator, From: p.from, To: at})
+}
+
+// startIdle begins window p's idle time at at, if it is free and not
+// idle already.
+func (s *Scan) startIdle(p *post, at time.Time) {
+	if p.free() && p.idleAt.IsZero() {
+		p.idleAt = at
+	}
+}
+
+// endIdle ends window n's idle time, if running, at at and tells it.
+func (s *Scan) endIdle(n int, p *post, at time.Time) {
+	if p.idleAt.IsZero() {
+		return
+	}
+	if at.After(p.idleAt) {
+		s.facts.Work(Work{Kind: WorkIdle, Day: s.day, Window: n, Operator: p.operator, From: p.idleAt, To: at})
+	}
+	p.idleAt = time.Time{}
 }
 
 func (s *Scan) appointment(ev queue.Event) {

@@ -180,11 +180,34 @@ func TestScanFollowsEveryStage(t *testing.T) {
 	t.Run("windows are signed in until closed, or until the last event", func(t *testing.T) {
 		var got []string
 		for _, w := range r.work {
-			got = append(got, fmt.Sprintf("%s w%d %s %s–%s", w.Kind, w.Window, w.Operator, hm(w.From), hm(w.To)))
+			if w.Kind != reports.WorkIdle {
+				got = append(got, fmt.Sprintf("%s w%d %s %s–%s", w.Kind, w.Window, w.Operator, hm(w.From), hm(w.To)))
+			}
 		}
 		want := []string{"signed_in w2 op2 08:00–08:41", "signed_in w1 op1 08:00–08:45"}
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("work = %q, want %q", got, want)
+		}
+	})
+
+	t.Run("a window is idle from opening or a stage's end to the next call", func(t *testing.T) {
+		// Window 1: open 08:00, calls П001 08:01; the postponement frees it
+		// 08:02 until П002's call 08:06; П002's finish and П001's call are
+		// both 08:20 (no idle); the forward to window 2 frees it 08:25
+		// until П001 comes back 08:31; finish 08:35, П003 called 08:37;
+		// П003 forwarded 08:40, nobody called until the last event 08:45.
+		// Window 2: open 08:00, first call 08:27; finish 08:30, closed
+		// 08:41. Each is told when it ends, in log order.
+		var got []string
+		for _, w := range r.work {
+			if w.Kind == reports.WorkIdle {
+				got = append(got, fmt.Sprintf("w%d %s %s–%s", w.Window, w.Operator, hm(w.From), hm(w.To)))
+			}
+		}
+		want := []string{"w1 op1 08:00–08:01", "w1 op1 08:02–08:06", "w2 op2 08:00–08:27", "w1 op1 08:25–08:31",
+			"w1 op1 08:35–08:37", "w2 op2 08:30–08:41", "w1 op1 08:40–08:45"}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("idle = %q, want %q", got, want)
 		}
 	})
 }

@@ -244,8 +244,8 @@ func (f *staffingFacts) StageEnded(st Stage) {
 }
 
 func (f *staffingFacts) Work(w Work) {
-	if !f.on(w.Day) {
-		return
+	if !f.on(w.Day) || w.Kind == WorkIdle {
+		return // idle time is staffed time, already in the signed-in intervals
 	}
 	sign := time.Duration(1)
 	if w.Kind == WorkBreak {
