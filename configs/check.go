@@ -61,6 +61,7 @@ func (d *decoder) checkOffice(o *officeSection) {
 	}
 	d.duration("office.level_step", o.LevelStep, false, maxLevelStep)
 	d.duration("office.break_limit", o.BreakLimit, false, maxBreakLimit)
+	d.duration("office.appointment_wait_target", o.AppointmentWaitTarget, false, maxServiceDuration)
 	// Zero is refused rather than read as "no recalls": absent is the way to
 	// say "default", and an office that never recalls is a typo more often than a rule.
 	d.intRange("office.recall_limit", o.RecallLimit, 1, maxRecallLimit)
@@ -396,6 +397,8 @@ func build(f *file) *Config {
 		RecallLimit: queue.DefaultRecallLimit,
 		Schedule:    buildSchedule(f.Schedule),
 		Checkin:     buildCheckin(&f.Appointments),
+
+		AppointmentWaitTarget: orDefault(f.Office.AppointmentWaitTarget, queue.DefaultAppointmentWaitTarget),
 	}
 	o.BreakReasons = append([]queue.BreakReason(nil), queue.DefaultBreakReasons...)
 	if f.Office.BreakReasons != nil {

@@ -137,6 +137,8 @@ type officeSection struct {
 	BreakLimit  *time.Duration `yaml:"break_limit"`  // default queue.DefaultBreakLimit
 	RecallLimit *int           `yaml:"recall_limit"` // default queue.DefaultRecallLimit
 	Dispatch    *string        `yaml:"dispatch"`     // deadline or fifo; default deadline
+	// AppointmentWaitTarget: default queue.DefaultAppointmentWaitTarget.
+	AppointmentWaitTarget *time.Duration `yaml:"appointment_wait_target"`
 	// BreakReasons: absent is queue.DefaultBreakReasons.
 	BreakReasons *[]breakReasonEntry `yaml:"break_reasons"`
 }

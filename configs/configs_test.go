@@ -49,6 +49,9 @@ func TestDemo(t *testing.T) {
 		if got, want := c.Office.RecallLimit, queue.DefaultRecallLimit; got != want {
 			t.Errorf("recall limit: got %d, want %d", got, want)
 		}
+		if got, want := c.Office.AppointmentWaitTarget, queue.DefaultAppointmentWaitTarget; got != want {
+			t.Errorf("appointment wait target: got %v, want %v", got, want)
+		}
 	})
 
 	t.Run("op1 to op8 are operators with full names on their own windows", func(t *testing.T) {
@@ -295,6 +298,9 @@ func TestParseProblems(t *testing.T) {
 		{"a recall limit of zero is refused", "  timezone: Europe/Moscow\n", "  timezone: Europe/Moscow\n  recall_limit: 0\n", 4, "office.recall_limit", 1, "от 1 до 10"},
 		{"a recall limit past ten is refused", "  timezone: Europe/Moscow\n", "  timezone: Europe/Moscow\n  recall_limit: 11\n", 4, "office.recall_limit", 1, "от 1 до 10"},
 		{"a recall limit in words is refused", "  timezone: Europe/Moscow\n", "  timezone: Europe/Moscow\n  recall_limit: three\n", 4, "office.recall_limit", 1, "ожидается целое число"},
+		{"a zero appointment wait target is refused", "  timezone: Europe/Moscow\n", "  timezone: Europe/Moscow\n  appointment_wait_target: 0s\n", 4, "office.appointment_wait_target", 1, "больше нуля"},
+		{"an appointment wait target of hours is refused as a typo", "  timezone: Europe/Moscow\n", "  timezone: Europe/Moscow\n  appointment_wait_target: 5h\n", 4, "office.appointment_wait_target", 1, "не больше 4h"},
+		{"an appointment wait target without a unit is refused", "  timezone: Europe/Moscow\n", "  timezone: Europe/Moscow\n  appointment_wait_target: 5\n", 4, "office.appointment_wait_target", 1, ""},
 		{"an unknown dispatch policy is refused", "  timezone: Europe/Moscow\n", "  timezone: Europe/Moscow\n  dispatch: lifo\n", 4, "office.dispatch", 1, "допустимы deadline"},
 		{"an unknown time zone is refused", "Europe/Moscow", "Europe/Mosco", 3, "office.timezone", 1, "неизвестный часовой пояс"},
 		{"a missing office name is refused", "  name: {ru: Тестовый офис, en: Test office}\n", "", 1, "office.name.ru", 1, "обязательное поле"},
@@ -561,6 +567,34 @@ func TestParseRecallLimit(t *testing.T) {
 			}
 			if got := c.Office.RecallLimit; got != tt.want {
 				t.Errorf("got %d, want %d", got, tt.want)
+			}
+			if _, err := queue.NewState(c.Office); err != nil {
+				t.Errorf("queue.NewState: %v", err)
+			}
+		})
+	}
+}
+
+func TestParseAppointmentWaitTarget(t *testing.T) {
+	const after = "  timezone: Europe/Moscow\n"
+	tests := []struct {
+		name string
+		line string // added after the time zone; "" adds nothing
+		want time.Duration
+	}{
+		{"no appointment_wait_target key means the regulations' 5 minutes", "", 5 * time.Minute},
+		{"a null appointment_wait_target means the default", "  appointment_wait_target: ~\n", queue.DefaultAppointmentWaitTarget},
+		{"ten minutes are taken as written", "  appointment_wait_target: 10m\n", 10 * time.Minute},
+		{"ninety seconds are taken as written", "  appointment_wait_target: 90s\n", 90 * time.Second},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := Parse("test.yaml", []byte(strings.Replace(base, after, after+tt.line, 1)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := c.Office.AppointmentWaitTarget; got != tt.want {
+				t.Errorf("got %v, want %v", got, tt.want)
 			}
 			if _, err := queue.NewState(c.Office); err != nil {
 				t.Errorf("queue.NewState: %v", err)

@@ -432,8 +432,11 @@ func (s *State) appointment(code string) (*Appointment, error) {
 }
 
 // CheckIn takes a visitor with an appointment into the queue: a ticket of
-// the appointment class whose deadline is the slot start, so that once the
-// slot comes the visitor is called before live tickets.
+// the appointment class due at the slot start, so that once the slot comes
+// the visitor is called before live tickets. Its deadline is the office's
+// appointment wait target after the slot start, or after the check-in for
+// a late visitor: an early one is not owed a call before the slot, and a
+// late one cannot be called before arriving.
 func (s *State) CheckIn(now time.Time, code string) (Decision, error) {
 	if !validCode(code) {
 		return Decision{}, Errorf(EINVALID, "код записи — %d цифр", "the booking code has %d digits", CodeDigits)
@@ -477,8 +480,8 @@ func (s *State) CheckIn(now time.Time, code string) (Decision, error) {
 	if !s.dayOpen {
 		return Decision{}, Errorf(ECONFLICT, "регистрация закрыта: рабочий день не открыт", "check-in is closed: the working day is not open")
 	}
-	iss := s.newTicket(now, svc, PriorityAppointment, a.Start)
-	iss.Code = a.Code
+	iss := s.newTicket(now, svc, PriorityAppointment, later(now, a.Start).Add(s.office.ApptWaitTarget()))
+	iss.Code, iss.Slot = a.Code, a.Start
 	in := Event{Type: EventAppointmentCheckedIn, At: now, Day: s.day, Service: a.Service, Code: a.Code, Ticket: iss.Ticket, ApptDay: a.Day}
 	return Decision{Events: []Event{iss, in}}, nil
 }

@@ -490,7 +490,8 @@ func TestCheckIn(t *testing.T) {
 				return
 			}
 			slot := msk("2026-11-23 11:00")
-			if tv.Priority != PriorityAppointment || !tv.Deadline.Equal(slot) || !tv.AppointmentAt.Equal(slot) ||
+			// The deadline itself is TestCheckInDeadline's.
+			if tv.Priority != PriorityAppointment || !tv.AppointmentAt.Equal(slot) ||
 				tv.Status != StatusWaiting || tv.Number != "П001" || !tv.IssuedAt.Equal(msk(tt.at)) {
 				t.Errorf("ticket = %+v; want П001 waiting, by appointment, due at the 11:00 slot", tv)
 			}
@@ -746,7 +747,7 @@ func TestAppointmentCalledWhenItsSlotComes(t *testing.T) {
 			want: []string{"live", "appointment"}},
 		{name: "a second before the slot the overdue live ticket goes first", liveAt: "10:40", callAt: "10:59:59",
 			want: []string{"live", "appointment"}},
-		{name: "before the slot the appointment due earlier goes first", liveAt: "10:50", callAt: "10:55",
+		{name: "before the slot the appointment due earlier goes first", liveAt: "10:51", callAt: "10:55",
 			want: []string{"appointment", "live"}},
 		{name: "at the slot start the appointment goes before an overdue live ticket", liveAt: "10:40", callAt: "11:00",
 			want: []string{"appointment", "live"}},
@@ -788,6 +789,73 @@ func TestAppointmentCalledWhenItsSlotComes(t *testing.T) {
 			}
 			if !slices.Equal(got, tt.want) {
 				t.Fatalf("called %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestCheckInDeadline: a checked-in appointment is due at its slot and must
+// be called within the appointment wait target of the slot start, or of the
+// check-in for a late visitor; the live board flags it once that passes, and
+// a replay of the log gives the same ticket.
+func TestCheckInDeadline(t *testing.T) {
+	tests := []struct {
+		name   string
+		target time.Duration // office's AppointmentWaitTarget; 0 is the default
+		at     string        // check-in, slot at 11:00
+		want   string        // deadline
+	}{
+		{name: "an early visitor is owed a call within 5 minutes of the slot", at: "10:45", want: "11:05"},
+		{name: "a visitor on time is owed a call within 5 minutes of the slot", at: "11:00", want: "11:05"},
+		{name: "a late visitor is owed a call within 5 minutes of coming", at: "11:07", want: "11:12"},
+		{name: "the office's own target replaces the default", target: 8 * time.Minute, at: "10:50", want: "11:08"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o := apptOffice()
+			o.AppointmentWaitTarget = tt.target
+			h := apptHarness(t, o, "2026-11-23 09:00")
+			h.must(1, "op1", ActionOpen)
+			code := h.mustBook("passport", "2026-11-23 11:00", SourceStaff).Code
+			h.now = msk("2026-11-23 " + tt.at)
+			tv, err := h.eng.CheckIn(context.Background(), Actor{}, code)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, slot := msk("2026-11-23 "+tt.want), msk("2026-11-23 11:00")
+			if !tv.Deadline.Equal(want) || !tv.AppointmentAt.Equal(slot) {
+				t.Errorf("deadline %v, slot %v; want %v, 11:00", tv.Deadline, tv.AppointmentAt, want)
+			}
+
+			overTarget := func() bool {
+				for _, sv := range h.eng.Services() {
+					if sv.ID == "passport" {
+						return sv.OverTarget
+					}
+				}
+				t.Fatal("no passport service in the view")
+				return false
+			}
+			h.now = want
+			if overTarget() {
+				t.Errorf("the board flags the service at the deadline %s", tt.want)
+			}
+			h.now = want.Add(time.Second)
+			if !overTarget() {
+				t.Errorf("the board does not flag the service a second after the deadline %s", tt.want)
+			}
+
+			s, err := NewState(o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, ev := range h.log.events {
+				if err := s.Apply(ev); err != nil {
+					t.Fatalf("replay %s: %v", ev.Type, err)
+				}
+			}
+			if got := s.tickets[tv.ID]; got == nil || !got.Deadline.Equal(want) || !got.Slot.Equal(slot) {
+				t.Errorf("replayed ticket = %+v, want deadline %v and slot 11:00", got, want)
 			}
 		})
 	}

@@ -38,7 +38,7 @@ func (s *State) keyFor(t *Ticket, level int, now time.Time) dispatchKey {
 // DispatchFIFO: the start of its current stage — issue, forward, or the end
 // of a postponement (a forward keeps the deadline of the arrival but not
 // the place in the line). An appointment joins no earlier than it is due
-// (its Deadline, the slot start): checked in early it stands no further
+// (its Slot): checked in early it stands no further
 // ahead of walk-ins than if it had come on time, and appointments due now
 // follow their slots, not who checked in first. That also keeps the order
 // within one service and class the same at every moment, as the wait
@@ -48,8 +48,8 @@ func joinedAt(t *Ticket) time.Time {
 	if len(t.Stages) > 0 {
 		at = t.stage().QueuedAt
 	}
-	if t.Priority == PriorityAppointment && t.Deadline.After(at) {
-		return t.Deadline
+	if t.Priority == PriorityAppointment && t.Slot.After(at) {
+		return t.Slot
 	}
 	return at
 }
@@ -217,7 +217,7 @@ func (s *State) reason(t *Ticket, now time.Time, level int, addressed bool) Text
 	case t.rank(now) == 0:
 		r = Text{RU: fmt.Sprintf("льготная категория, ждёт %d мин", waited), EN: fmt.Sprintf("privileged visitor, waiting %d min", waited)}
 	case t.rank(now) == 1:
-		r = Text{RU: "запись на " + hm(t.Deadline), EN: "appointment at " + hm(t.Deadline)}
+		r = Text{RU: "запись на " + hm(t.Slot), EN: "appointment at " + hm(t.Slot)}
 	case s.office.Dispatch == DispatchFIFO:
 		// Deadlines play no part in FIFO: naming one would explain a
 		// choice the dispatcher did not make.

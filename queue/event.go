@@ -56,6 +56,10 @@ type Event struct {
 	Service  string    `json:"service,omitempty"`
 	Priority Priority  `json:"priority,omitempty"`
 	Deadline time.Time `json:"deadline,omitzero"` // when the ticket's wait target runs out
+	// Slot is the slot start of a ticket checked in by appointment: it is
+	// due then. Logs written before it existed have it zero, and their
+	// appointment tickets' Deadline is the slot start.
+	Slot time.Time `json:"slot,omitzero"`
 
 	Window   int    `json:"window,omitempty"`
 	Operator string `json:"operator,omitempty"` // who works at the window

@@ -10,6 +10,10 @@ const (
 	DefaultWaitTarget = 15 * time.Minute // 004 cl. 18 "б": at most 15 minutes in the queue
 	DefaultBreakLimit = 45 * time.Minute // 001 cl. 3.11.4: technical breaks per day in total
 	DefaultLevelStep  = 10 * time.Minute // how much a lower service level delays a ticket in dispatch
+	// DefaultAppointmentWaitTarget is how long a visitor with an
+	// appointment may wait past the slot start (or past the check-in, if
+	// late): the services' regulations promise booked visits 5 minutes.
+	DefaultAppointmentWaitTarget = 5 * time.Minute
 	// DefaultRecallLimit is how many times a called visitor may be called
 	// again at the window before a further recall ends the call as a no-show.
 	DefaultRecallLimit = 3
@@ -163,6 +167,18 @@ type Office struct {
 	// Schedule is the working time; nil is an office that never closes.
 	Schedule *Schedule
 	Checkin  CheckinRules
+	// AppointmentWaitTarget is the wait target of a checked-in appointment,
+	// counted from the slot start or the check-in, whichever is later.
+	// 0 is DefaultAppointmentWaitTarget.
+	AppointmentWaitTarget time.Duration
+}
+
+// ApptWaitTarget is o's appointment wait target, the default if unset.
+func (o *Office) ApptWaitTarget() time.Duration {
+	if o.AppointmentWaitTarget > 0 {
+		return o.AppointmentWaitTarget
+	}
+	return DefaultAppointmentWaitTarget
 }
 
 // DefaultBreakReasons are the break reasons of an office config that lists

@@ -332,7 +332,8 @@ func (r *replay) expectAppointments() {
 		at := later(r.now, a.Start.Add(-expected))
 		// The id sorts after every ticket issued so far: it will be issued later.
 		t := &Ticket{ID: day + "-~" + a.Code, Day: r.s.day, Service: a.Service, Priority: PriorityAppointment,
-			Status: StatusWaiting, IssuedAt: at, Deadline: a.Start, PostponedUntil: at, Appointment: a.Code, pos: -1,
+			Status: StatusWaiting, IssuedAt: at, Deadline: later(at, a.Start).Add(r.s.office.ApptWaitTarget()), Slot: a.Start,
+			PostponedUntil: at, Appointment: a.Code, pos: -1,
 			Stages: []Stage{{Service: a.Service, QueuedAt: at}}}
 		r.expected[t] = true
 		r.pending = append(r.pending, t)

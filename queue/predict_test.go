@@ -199,13 +199,13 @@ func TestForecast(t *testing.T) {
 			events: []Event{opened(1, "op1"), booked("A", "passport", 10*min), booked("B", "passport", 21*min),
 				issued(tid(1), "passport", PriorityAppointment, 6*min, 10*min),
 				{Type: EventAppointmentCheckedIn, Code: "A", Ticket: tid(1), At: at(6 * min)},
-				normal(2, "passport", 7*min)},
-			at: 8 * min,
+				called(1, 1, 8*min), started(1, 8*min), normal(2, "passport", 12*min)},
+			at: 12 * min,
 			// A came 4 min before its slot, so B (21 min) is expected at 17:
-			// when window 1 is free at 18, B's slot is before ticket 2's
-			// deadline (22), so B goes first.
-			want:  map[string]time.Duration{tid(1): 0, tid(2): 20 * min},
-			fresh: map[string]time.Duration{"passport": 30 * min},
+			// when window 1 is free at 18, B waits there with a deadline (26,
+			// 5 min past the slot) before ticket 2's (27), so B goes first.
+			// Were B expected at the slot, ticket 2 would be called at 18.
+			want: map[string]time.Duration{tid(2): 16 * min},
 		},
 		{
 			name: "the day's walk-up lengthens every call",

@@ -309,8 +309,12 @@ func (s *State) applyIssued(ev Event) error {
 	s.numbers[svc.Prefix]++
 	t := &Ticket{
 		ID: ev.Ticket, Number: ev.Number, Day: s.day, Service: svc.ID, Priority: ev.Priority,
-		Status: StatusWaiting, IssuedAt: ev.At, Deadline: ev.Deadline, pos: -1, Appointment: ev.Code,
+		Status: StatusWaiting, IssuedAt: ev.At, Deadline: ev.Deadline, Slot: ev.Slot, pos: -1, Appointment: ev.Code,
 		Stages: []Stage{{Service: svc.ID, QueuedAt: ev.At}},
+	}
+	if t.Priority == PriorityAppointment && t.Slot.IsZero() {
+		// Logged before check-ins carried the slot: the deadline was it.
+		t.Slot = t.Deadline
 	}
 	s.tickets[t.ID] = t
 	s.enqueue(t)

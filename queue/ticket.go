@@ -33,6 +33,10 @@ type Ticket struct {
 	Status   Status
 	IssuedAt time.Time
 	Deadline time.Time // the current stage should be called by then
+	// Slot is when an appointment ticket is due, its slot start: it waits
+	// as a live ticket before, and its Deadline is the appointment wait
+	// target after this or after the check-in, whichever is later.
+	Slot time.Time
 
 	PostponedUntil time.Time
 	Window         int    // the window that called or serves it
@@ -122,7 +126,7 @@ func (t *Ticket) rank(now time.Time) int {
 	switch {
 	case t.Priority == PriorityPrivileged:
 		return 0
-	case t.Priority == PriorityAppointment && !now.Before(t.Deadline):
+	case t.Priority == PriorityAppointment && !now.Before(t.Slot):
 		return 1
 	default:
 		return 2

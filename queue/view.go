@@ -21,7 +21,8 @@ type ServiceView struct {
 	Waiting        int           `json:"waiting"`
 	LongestWaitS   int           `json:"longest_wait_s"`
 	PredictedWaitS int           `json:"predicted_wait_s"`
-	// OverTarget is true when the longest or the predicted wait breaks the target.
+	// OverTarget is true when the longest or the predicted wait breaks the
+	// target, or a booked visitor waits past the appointment wait target.
 	OverTarget bool `json:"over_target"`
 	// Bookable: the service takes appointments; AppointmentOnly: it takes
 	// nothing else, so the kiosk offers check-in only.
@@ -106,16 +107,23 @@ func (s *State) serviceView(svc *Service, now time.Time, issuing bool, f *foreca
 			v.WindowsOpen++
 		}
 	}
-	var longest time.Duration
+	var longest, longestLive time.Duration
+	late := false // a booked visitor past the appointment wait target
 	s.eachWaiting(svc.ID, now, func(t *Ticket) {
 		v.Waiting++
-		if w := t.stage().Wait(now); w > longest {
-			longest = w
+		w := t.stage().Wait(now)
+		longest = max(longest, w)
+		if t.Priority == PriorityAppointment {
+			// Held to its own target: one who came early waits for the slot,
+			// not past a target.
+			late = late || now.After(t.Deadline)
+		} else {
+			longestLive = max(longestLive, w)
 		}
 	})
 	predicted := f.fresh[svc.ID]
 	v.LongestWaitS, v.PredictedWaitS = seconds(longest), seconds(predicted)
-	v.OverTarget = longest > svc.WaitTarget || predicted > svc.WaitTarget
+	v.OverTarget = longestLive > svc.WaitTarget || predicted > svc.WaitTarget || late
 	return v
 }
 

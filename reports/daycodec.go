@@ -25,7 +25,7 @@ import (
 //
 // Change factsVersion whenever the record or what Scan makes of the events
 // changes: records of another version are ignored and made again.
-const factsVersion = 3 // 2: a break's reason; 3: idle time between services
+const factsVersion = 4 // 2: a break's reason; 3: idle time between services; 4: booked visitors' target
 
 const (
 	factIssued byte = iota + 1

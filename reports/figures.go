@@ -57,6 +57,10 @@ type Report struct {
 	To         string  `json:"to"`
 	By         GroupBy `json:"by"`
 	BreakLimit float64 `json:"break_limit_s"` // the daily break limit of the office
+	// BookedTarget is the wait target of visitors checked in by
+	// appointment (SLA's Booked…), counted from the slot start or the
+	// check-in, whichever is later; the others have their service's.
+	BookedTarget float64 `json:"booked_target_s"`
 
 	Attendance   []Attendance   `json:"attendance"`
 	Waits        []Times        `json:"waits"`
@@ -136,6 +140,13 @@ type SLA struct {
 	Within   int     `json:"within"`
 	Breached int     `json:"breached"`
 	Share    float64 `json:"share"`
+	// The Booked… fields are the part of Judged, Within and Breached that
+	// visitors checked in by appointment make, judged against the
+	// appointment wait target (Report.BookedTarget), not the service's.
+	BookedJudged   int     `json:"booked_judged"`
+	BookedWithin   int     `json:"booked_within"`
+	BookedBreached int     `json:"booked_breached"`
+	BookedShare    float64 `json:"booked_share"` // BookedWithin / BookedJudged; 0 with none judged
 }
 
 // Breach is a stage that waited longer than its service's target.
@@ -399,6 +410,14 @@ func (f *figures) StageEnded(st Stage) {
 			} else {
 				g.sla.Breached++
 			}
+			if st.Booked() {
+				g.sla.BookedJudged++
+				if st.Within() {
+					g.sla.BookedWithin++
+				} else {
+					g.sla.BookedBreached++
+				}
+			}
 		}
 	}
 	if st.Judged() && !st.Within() {
@@ -571,7 +590,7 @@ func (f *figures) QueueLevel(q QueueLevel) {
 
 // report makes the report's rows, in key order.
 func (f *figures) report(from, to string) *Report {
-	r := &Report{From: from, To: to, By: f.by, BreakLimit: f.limit.Seconds(), office: f.office,
+	r := &Report{From: from, To: to, By: f.by, BreakLimit: f.limit.Seconds(), BookedTarget: f.office.ApptWaitTarget().Seconds(), office: f.office,
 		Attendance: []Attendance{}, Waits: []Times{}, SLA: []SLA{}, Operators: []Workload{},
 		Appointments: []Appointments{}, Queue: []QueueLength{}}
 	keys := make([]string, 0, len(f.groups))
@@ -641,6 +660,9 @@ func (g *group) slaRow(key string) SLA {
 	s.Key = key
 	if s.Judged > 0 {
 		s.Share = float64(s.Within) / float64(s.Judged)
+	}
+	if s.BookedJudged > 0 {
+		s.BookedShare = float64(s.BookedWithin) / float64(s.BookedJudged)
 	}
 	return s
 }
@@ -970,19 +992,30 @@ func (r *Report) waitsTable() Table {
 	return t
 }
 
+// slaTable names the booked visitors' target in their columns' titles:
+// they are held to it, not to the service's, whatever the grouping.
 func (r *Report) slaTable() Table {
+	booked := strconv.FormatFloat(inMinutes(r.BookedTarget), 'f', -1, 64)
 	t := Table{Name: "sla", Title: queue.Text{RU: "Соблюдение срока ожидания", EN: "Wait target kept"},
 		Columns: append(r.keyColumns(),
 			Column{"judged", "Учтено", "Counted"},
 			Column{"within", "В пределах срока", "Within the target"},
 			Column{"breached", "С превышением", "Over the target"},
-			Column{"share_pct", "Доля в пределах срока, %", "Share within the target, %"})}
+			Column{"share_pct", "Доля в пределах срока, %", "Share within the target, %"},
+			Column{"booked_judged", "Из них по записи (срок " + booked + " мин от начала записи)",
+				"Of them by appointment (target " + booked + " min from the slot)"},
+			Column{"booked_within", "По записи в пределах срока", "By appointment within the target"},
+			Column{"booked_breached", "По записи с превышением", "By appointment over the target"},
+			Column{"booked_share_pct", "Доля по записи в пределах срока, %", "Share by appointment within the target, %"})}
 	t.Rows = grouped(r, r.SLA, r.Total.SLA, func(s SLA) string { return s.Key }, func(s SLA) []any {
-		var share any
+		var share, bookedShare any
 		if s.Judged > 0 {
 			share = inPercent(s.Share)
 		}
-		return []any{s.Judged, s.Within, s.Breached, share}
+		if s.BookedJudged > 0 {
+			bookedShare = inPercent(s.BookedShare)
+		}
+		return []any{s.Judged, s.Within, s.Breached, share, s.BookedJudged, s.BookedWithin, s.BookedBreached, bookedShare}
 	})
 	return t
 }

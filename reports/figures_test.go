@@ -329,8 +329,11 @@ func TestComputeHandCountedDay(t *testing.T) {
 	t.Run("share within the target counts stages called and those left waiting past it", func(t *testing.T) {
 		// Judged: the 9 called stages and П008, never called and 20 min
 		// waiting when the day closed (П003 left after 9 min: not judged).
-		// Within: all called but П006 (28 > 15) = 8. Share 8/10.
-		want := reports.SLA{Key: day, Judged: 10, Within: 8, Breached: 2, Share: 0.8}
+		// Within: all called but П006 (28 > 15) = 8. Share 8/10. Н002,
+		// checked in by appointment and called at its slot, is within the
+		// appointment target.
+		want := reports.SLA{Key: day, Judged: 10, Within: 8, Breached: 2, Share: 0.8,
+			BookedJudged: 1, BookedWithin: 1, BookedShare: 1}
 		if len(r.SLA) != 1 || r.SLA[0] != want {
 			t.Errorf("sla = %+v, want [%+v]", r.SLA, want)
 		}
@@ -500,8 +503,9 @@ func TestComputeByServiceWindowOperator(t *testing.T) {
 		if !reflect.DeepEqual(r.Attendance, want) {
 			t.Errorf("attendance by service =\n%+v\nwant\n%+v", r.Attendance, want)
 		}
-		// property's stages waited 1, 4 and 0 min against its 20 min target.
-		if s := r.SLA[1]; s != (reports.SLA{Key: "property", Judged: 3, Within: 3, Share: 1}) {
+		// property's stages waited 1, 4 and 0 min against its 20 min target,
+		// the 0 min one (Н002's) against the appointment target.
+		if s := r.SLA[1]; s != (reports.SLA{Key: "property", Judged: 3, Within: 3, Share: 1, BookedJudged: 1, BookedWithin: 1, BookedShare: 1}) {
 			t.Errorf("property's sla = %+v", s)
 		}
 	})

@@ -63,13 +63,15 @@ func NewReader(src EventSource, office *queue.Office) *Reader {
 }
 
 // cacheKey names what a day's facts depend on beside the events: the
-// record's version and the services' wait targets, which Scan writes
-// into every stage. A config with other targets makes the days again.
+// record's version and the wait targets — the services' and the booked
+// visitors' — which Scan writes into every stage. A config with other
+// targets makes the days again.
 func cacheKey(office *queue.Office) string {
 	h := fnv.New64a()
 	for _, svc := range office.Services {
 		fmt.Fprintf(h, "%s=%d;", svc.ID, svc.WaitTarget)
 	}
+	fmt.Fprintf(h, "booked=%d;", office.ApptWaitTarget())
 	return fmt.Sprintf("v%d-%016x", factsVersion, h.Sum64())
 }
 

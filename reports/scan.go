@@ -42,7 +42,10 @@ type Stage struct {
 	// ServiceTime runs from StartedAt to the end (to the day's last event
 	// while open); 0 when service never started.
 	ServiceTime time.Duration `json:"service_time_ns"`
-	Target      time.Duration `json:"target_ns"` // the service's wait target
+	// Target is the stage's wait target: the office's appointment wait
+	// target for a first stage checked in by appointment (Slot set), the
+	// service's otherwise.
+	Target time.Duration `json:"target_ns"`
 }
 
 // Called reports whether the stage was called to a window.
@@ -60,6 +63,10 @@ func (s *Stage) Served() bool { return queue.Outcome(s.End).Valid() }
 // would have come. A stage that left uncalled within the target, or is
 // still waiting, is not judged: nobody knows how long it would have waited.
 func (s *Stage) Judged() bool { return s.Called() || (s.Ended() && s.Wait > s.Target) }
+
+// Booked reports whether the stage is a visit's first, checked in by
+// appointment, and so held to the appointment wait target.
+func (s *Stage) Booked() bool { return !s.Slot.IsZero() }
 
 // Within reports whether the stage was called within its wait target.
 func (s *Stage) Within() bool { return s.Called() && s.Wait <= s.Target }
@@ -161,6 +168,7 @@ func (NoFacts) QueueLevel(QueueLevel)       {}
 type Scan struct {
 	facts    Facts
 	targets  map[string]time.Duration
+	booked   time.Duration // the appointment wait target
 	from, to string
 
 	day         string // the day being scanned, "" before the first
@@ -204,6 +212,7 @@ func NewScan(office *queue.Office, from, to string, facts Facts) *Scan {
 	s := &Scan{
 		facts: facts, from: from, to: to,
 		targets: make(map[string]time.Duration, len(office.Services)),
+		booked:  office.ApptWaitTarget(),
 		visits:  map[string]*visit{},
 		posts:   map[int]*post{},
 		waiting: map[string]int{},
@@ -416,7 +425,11 @@ func (s *Scan) issued(ev queue.Event) {
 		QueuedAt: ev.At, Target: s.target(ev.Service),
 	}}
 	if p == queue.PriorityAppointment {
-		v.st.Slot = ev.Deadline // a check-in's deadline is its slot's start
+		v.st.Slot, v.st.Target = ev.Slot, s.booked
+		if v.st.Slot.IsZero() {
+			// Logged before check-ins carried the slot: the deadline was it.
+			v.st.Slot = ev.Deadline
+		}
 	}
 	s.visits[ev.Ticket] = v
 	s.count(v, ev.At)
@@ -430,7 +443,11 @@ func (s *Scan) forwarded(v *visit, ev queue.Event) {
 		if ev.Service != v.st.Service {
 			counted := v.counted
 			s.uncount(v, ev.At)
-			v.st.Service, v.st.Target = ev.Service, s.target(ev.Service)
+			v.st.Service = ev.Service
+			if !v.st.Booked() {
+				// A booked visitor keeps the deadline of the check-in.
+				v.st.Target = s.target(ev.Service)
+			}
 			if counted {
 				s.count(v, ev.At)
 			}

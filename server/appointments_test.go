@@ -373,8 +373,8 @@ func TestCheckinTimeRules(t *testing.T) {
 			AppointmentAt time.Time `json:"appointment_at"`
 		}
 		s.checkin(eleven.Code)(t).decode(t, http.StatusCreated, &tk)
-		if tk.Number != "П001" || tk.Priority != "appointment" || !tk.Deadline.Equal(at(0, 11, 0)) || !tk.AppointmentAt.Equal(at(0, 11, 0)) {
-			t.Errorf("ticket = %+v, want П001 of the appointment class due at 11:00", tk)
+		if tk.Number != "П001" || tk.Priority != "appointment" || !tk.Deadline.Equal(at(0, 11, 5)) || !tk.AppointmentAt.Equal(at(0, 11, 0)) {
+			t.Errorf("ticket = %+v, want П001 of the appointment class due at 11:00, to be called by 11:05", tk)
 		}
 		e := s.refused(t, s.checkin(eleven.Code)(t), http.StatusConflict, queue.ECONFLICT, s.lastSeq(t))
 		if !strings.Contains(e.Error.Message, "уже выдан талон П001") {
