@@ -23,29 +23,47 @@ import (
 // URL and a stop function that waits for a clean shutdown.
 func startServe(t *testing.T, o *serveOptions) (string, func() error) {
 	t.Helper()
+	addr, stop := serveInTest(t, o, io.Discard, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	return "http://" + addr, stop
+}
+
+// serveInTest runs `eq serve` in-process with o on a free port, its banner
+// to stdout and its log to log, and returns the address bound and a stop
+// function that waits for a clean shutdown. A server the test leaves
+// running is stopped when the test ends.
+func serveInTest(t *testing.T, o *serveOptions, stdout io.Writer, log *slog.Logger) (string, func() error) {
+	t.Helper()
 	addrc := make(chan net.Addr, 1)
 	o.addr = "127.0.0.1:0"
 	o.onListen = func(a net.Addr) { addrc <- a }
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
-	var out bytes.Buffer
-	go func() { errc <- runServe(ctx, o, &out, slog.New(slog.NewTextHandler(io.Discard, nil))) }()
+	go func() { errc <- runServe(ctx, o, stdout, log) }()
+	stopped := false
+	stop := func() error {
+		stopped = true
+		cancel()
+		select {
+		case err := <-errc:
+			return err
+		case <-time.After(20 * time.Second):
+			t.Fatal("serve did not stop within 20 s")
+			return nil
+		}
+	}
 	select {
 	case a := <-addrc:
-		return "http://" + a.String(), func() error {
-			cancel()
-			select {
-			case err := <-errc:
-				return err
-			case <-time.After(20 * time.Second):
-				t.Fatal("serve did not stop within 20 s")
-				return nil
+		t.Cleanup(func() {
+			if !stopped {
+				stop()
 			}
-		}
+		})
+		return a.String(), stop
 	case err := <-errc:
 		cancel()
 		t.Fatalf("serve failed to start: %v", err)
 	case <-time.After(60 * time.Second): // a loaded CI machine under -race
+		cancel()
 		t.Fatal("serve did not start within 60 s")
 	}
 	return "", nil

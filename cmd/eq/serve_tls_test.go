@@ -96,41 +96,9 @@ func (l *lockedBuffer) String() string {
 func TestServeTLS(t *testing.T) {
 	dir := t.TempDir()
 	certFile, keyFile, pool := selfSigned(t, dir, time.Now().Add(-time.Hour))
-	addrc := make(chan net.Addr, 1)
-	o := &serveOptions{db: filepath.Join(dir, "eq.db"), addr: "127.0.0.1:0", ignoreHours: true,
-		tlsCert: certFile, tlsKey: keyFile, onListen: func(a net.Addr) { addrc <- a }}
+	o := &serveOptions{db: filepath.Join(dir, "eq.db"), ignoreHours: true, tlsCert: certFile, tlsKey: keyFile}
 	var stdout, log lockedBuffer
-	ctx, cancel := context.WithCancel(context.Background())
-	errc := make(chan error, 1)
-	go func() {
-		errc <- runServe(ctx, o, &stdout, slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelDebug})))
-	}()
-	stopped := false
-	stop := func() error {
-		stopped = true
-		cancel()
-		select {
-		case err := <-errc:
-			return err
-		case <-time.After(20 * time.Second):
-			t.Fatal("serve did not stop within 20 s")
-			return nil
-		}
-	}
-	t.Cleanup(func() {
-		if !stopped {
-			stop()
-		}
-	})
-	var addr string
-	select {
-	case a := <-addrc:
-		addr = a.String()
-	case err := <-errc:
-		t.Fatalf("serve failed to start: %v", err)
-	case <-time.After(30 * time.Second):
-		t.Fatal("serve did not start within 30 s")
-	}
+	addr, stop := serveInTest(t, o, &stdout, slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	tlsConf := &tls.Config{RootCAs: pool}
 	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: tlsConf}, Timeout: 20 * time.Second}
 	t.Cleanup(hc.CloseIdleConnections)
