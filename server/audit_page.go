@@ -15,7 +15,7 @@ import (
 //go:embed web/audit.html
 var auditHTML string
 
-var auditTmpl = template.Must(template.New("audit").Parse(auditHTML))
+var auditTmpl = template.Must(template.Must(template.New("audit").Parse(auditHTML)).Parse(signinHTML))
 
 // auditWords are the audit page's own words in one language.
 type auditWords struct {

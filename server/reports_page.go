@@ -16,7 +16,12 @@ import (
 //go:embed web/reports.html
 var reportsHTML string
 
-var reportsTmpl = template.Must(template.New("reports").Parse(reportsHTML))
+// signinHTML is the sign-in form the reports and audit pages share.
+//
+//go:embed web/signin.html
+var signinHTML string
+
+var reportsTmpl = template.Must(template.Must(template.New("reports").Parse(reportsHTML)).Parse(signinHTML))
 
 // reportsWords are the page's own words in one language.
 type reportsWords struct {
