@@ -1,19 +1,18 @@
 package server_test
 
 import (
-	"bytes"
 	"log/slog"
 	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/gorilla/websocket"
 	"golang.org/x/crypto/bcrypt"
 
+	"eq/internal/syncbuf"
 	"eq/queue"
 	"eq/server"
 )
@@ -301,24 +300,6 @@ func TestDeviceTokens(t *testing.T) {
 	}
 }
 
-// lockedBuffer is a log the server and the test share.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // durations are the timings in log lines, whose digits could be anything.
 var durations = regexp.MustCompile(`(dur|took)=\S+`)
 
@@ -339,7 +320,7 @@ func TestLogsHoldNoPersonalData(t *testing.T) {
 		refusedName     = "Тайнова Агриппина"
 		refusedPhone    = "+7 903 777-88-99"
 	)
-	var log lockedBuffer
+	var log syncbuf.Buffer
 	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.MinCost)
 	if err != nil {
 		t.Fatal(err)

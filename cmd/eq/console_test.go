@@ -8,37 +8,19 @@ import (
 	"net/http"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"eq/devices/console"
+	"eq/internal/syncbuf"
 	"eq/queue"
 )
-
-// termBuffer collects what the console prints while the test reads it.
-type termBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *termBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *termBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}
 
 // consoleTerm is `eq console` running in-process with a pipe for a keyboard.
 type consoleTerm struct {
 	t           *testing.T
 	keys        *io.PipeWriter
-	out, errOut *termBuffer
+	out, errOut *syncbuf.Buffer
 	done        chan int
 }
 
@@ -46,7 +28,7 @@ type consoleTerm struct {
 func startConsole(t *testing.T, args ...string) *consoleTerm {
 	t.Helper()
 	pr, pw := io.Pipe()
-	term := &consoleTerm{t: t, keys: pw, out: &termBuffer{}, errOut: &termBuffer{}, done: make(chan int, 1)}
+	term := &consoleTerm{t: t, keys: pw, out: &syncbuf.Buffer{}, errOut: &syncbuf.Buffer{}, done: make(chan int, 1)}
 	go func() {
 		code := run(args, pr, term.out, term.errOut)
 		pr.Close() // typing into an ended console fails instead of hanging
@@ -187,7 +169,7 @@ func TestConsole(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		pr, pw := io.Pipe()
 		defer pw.Close()
-		out := &termBuffer{}
+		out := &syncbuf.Buffer{}
 		done := make(chan error, 1)
 		go func() {
 			done <- runConsole(ctx, &consoleOptions{server: base, window: 4, login: "op4", password: "demo"}, pr, out, io.Discard)

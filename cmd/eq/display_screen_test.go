@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -12,38 +11,20 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"eq/display"
 	"eq/display/feed"
 	"eq/internal/officetest"
+	"eq/internal/syncbuf"
 	"eq/queue"
 )
-
-// syncBuffer is a bytes.Buffer safe for a process writing while a test reads.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // startDisplay builds eq-display and runs `eq display` for the hall on its
 // own X server (Xvfb) of w×h against the server at url, with ALSA configured
 // by alsaConf. It returns the X display's name and the program's log.
-func startDisplay(t *testing.T, url string, w, h int, alsaConf string) (string, *syncBuffer) {
+func startDisplay(t *testing.T, url string, w, h int, alsaConf string) (string, *syncbuf.Buffer) {
 	t.Helper()
 	for _, tool := range []string{"Xvfb", "xwd", "aplay"} {
 		if _, err := exec.LookPath(tool); err != nil {
@@ -61,7 +42,7 @@ func startDisplay(t *testing.T, url string, w, h int, alsaConf string) (string, 
 	}
 	screen := startXvfb(t, w, h)
 	ctx, cancel := context.WithCancel(context.Background())
-	logs := &syncBuffer{}
+	logs := &syncbuf.Buffer{}
 	cmd := exec.CommandContext(ctx, bin, "display", "--server", url, "--board", "hall", "--token", "demo-display", "--fullscreen")
 	cmd.Env = append(os.Environ(), "DISPLAY="+screen, "ALSA_CONFIG_PATH="+conf)
 	cmd.Stdout, cmd.Stderr = logs, logs

@@ -19,11 +19,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"eq/internal/syncbuf"
 )
 
 // selfSigned writes a self-signed certificate for 127.0.0.1, valid from
@@ -71,24 +72,6 @@ func writePEM(t *testing.T, path, kind string, der []byte) {
 	}
 }
 
-// lockedBuffer collects what runServe writes while the test reads it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // TestServeTLS runs `eq serve --tls-cert --tls-key` on a free port: HTTPS
 // and WSS work with the certificate, plain HTTP to the port gets nowhere,
 // the session cookie is Secure, HSTS is sent, the banner gives https://
@@ -97,7 +80,7 @@ func TestServeTLS(t *testing.T) {
 	dir := t.TempDir()
 	certFile, keyFile, pool := selfSigned(t, dir, time.Now().Add(-time.Hour))
 	o := &serveOptions{db: filepath.Join(dir, "eq.db"), ignoreHours: true, tlsCert: certFile, tlsKey: keyFile}
-	var stdout, log lockedBuffer
+	var stdout, log syncbuf.Buffer
 	addr, stop := serveInTest(t, o, &stdout, slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	tlsConf := &tls.Config{RootCAs: pool}
 	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: tlsConf}, Timeout: 20 * time.Second}

@@ -1,7 +1,6 @@
 package console_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -16,6 +15,7 @@ import (
 
 	"eq/devices/console"
 	"eq/internal/officetest"
+	"eq/internal/syncbuf"
 	"eq/queue"
 	"eq/server"
 )
@@ -249,28 +249,10 @@ func TestReconnectsAndResyncsAfterTheNetworkDrops(t *testing.T) {
 	}
 }
 
-// syncBuffer is a bytes.Buffer safe for a logger and a test to share.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}
-
 func TestSignsInAgainWhenTheServerEndsTheSession(t *testing.T) {
 	s := newStack(t)
 	jar, _ := cookiejar.New(nil)
-	var logs syncBuffer
+	var logs syncbuf.Buffer
 	c := s.dial(t, "op4", 4, console.WithHTTPClient(&http.Client{Jar: jar}),
 		console.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
 	u, _ := url.Parse(s.URL())

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"eq/internal/syncbuf"
 	"eq/queue"
 )
 
@@ -348,7 +349,7 @@ func TestRunDropsCallsThatWaitedTooLong(t *testing.T) {
 
 func TestRunGoesOnAfterAFailure(t *testing.T) {
 	b := testBank(t)
-	var logs syncBuffer
+	var logs syncbuf.Buffer
 	clock := &fakeClock{now: t0}
 	q := NewQueue(b, WithClock(clock.Now), WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
 	p := newFakePlayer(t, b, callOf("П001", 1), callOf("П002", 2))
@@ -405,22 +406,4 @@ func TestRunTwiceIsAnError(t *testing.T) {
 		t.Error("a second Run returned nil, want an error")
 	}
 	p.release <- struct{}{}
-}
-
-// syncBuffer is a bytes.Buffer the logger and the test may share.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
