@@ -1,9 +1,7 @@
 package configs
 
 import (
-	"bytes"
 	"errors"
-	"io"
 	"reflect"
 	"slices"
 	"strings"
@@ -12,8 +10,8 @@ import (
 	"unicode"
 
 	"golang.org/x/crypto/bcrypt"
-	"gopkg.in/yaml.v3"
 
+	"eq/internal/yamltest"
 	"eq/queue"
 )
 
@@ -55,7 +53,7 @@ func FuzzParse(f *testing.F) {
 			return
 		}
 		checkConfig(t, c, "fuzz.yaml")
-		if n := documents(data); n != 1 {
+		if n := yamltest.Documents(data); n != 1 {
 			t.Fatalf("Parse accepted a file of %d YAML documents: all but the first go unread", n)
 		}
 		checkPasswordEdit(t, data, c, c.Staff[0].Login)
@@ -83,7 +81,7 @@ func FuzzEdit(f *testing.F) {
 		if err != nil {
 			t.Fatalf("SetPasswordHash returned a file Parse refuses:\n%v\n--- file:\n%s", err, out)
 		}
-		if n := documents(data); n != 1 {
+		if n := yamltest.Documents(data); n != 1 {
 			t.Fatalf("SetPasswordHash edited a file of %d YAML documents: the edit keeps the first alone", n)
 		}
 		if got := staffHash(c, login); got != newHash {
@@ -278,25 +276,6 @@ func yamlLines(data []byte) int {
 		}
 	}
 	return n
-}
-
-// documents counts the YAML documents in data that hold something; one
-// that cannot be read counts too.
-func documents(data []byte) int {
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	n := 0
-	for {
-		var d yaml.Node
-		err := dec.Decode(&d)
-		switch {
-		case errors.Is(err, io.EOF):
-			return n
-		case err != nil:
-			return n + 1
-		case len(d.Content) > 0 && d.Content[0].ShortTag() != "!!null":
-			n++
-		}
-	}
 }
 
 // staffHash is the password hash of login, or "" when there is no such login.

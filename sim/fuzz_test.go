@@ -1,19 +1,16 @@
 package sim_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"io"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 	"unicode"
 
-	"gopkg.in/yaml.v3"
-
 	"eq/configs"
+	"eq/internal/yamltest"
 	"eq/queue"
 	"eq/sim"
 )
@@ -86,7 +83,7 @@ func FuzzParseDay(f *testing.F) {
 			return
 		}
 		checkDay(t, d, office)
-		if n := documents(data); n != 1 {
+		if n := yamltest.Documents(data); n != 1 {
 			t.Fatalf("ParseDay accepted a file of %d YAML documents: all but the first go unread", n)
 		}
 		again, err := sim.ParseDay("day.yaml", data, office)
@@ -196,25 +193,6 @@ func FuzzParseClock(f *testing.F) {
 			t.Errorf("ParseClock(%q) = %v, %v; want %v", c.String(), back, err, c)
 		}
 	})
-}
-
-// documents counts the YAML documents in data that hold something; one
-// that cannot be read counts too.
-func documents(data []byte) int {
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	n := 0
-	for {
-		var d yaml.Node
-		err := dec.Decode(&d)
-		switch {
-		case errors.Is(err, io.EOF):
-			return n
-		case err != nil:
-			return n + 1
-		case len(d.Content) > 0 && d.Content[0].ShortTag() != "!!null":
-			n++
-		}
-	}
 }
 
 func cyrillic(s string) bool {
