@@ -173,6 +173,28 @@ type Office struct {
 	AppointmentWaitTarget time.Duration
 }
 
+// ServiceName is the name of the service id, or the id itself when the
+// office has no such service (any more): old logs and reports name
+// services a config may since have dropped.
+func (o *Office) ServiceName(id string) Text {
+	for _, s := range o.Services {
+		if s.ID == id {
+			return s.Name
+		}
+	}
+	return Text{RU: id, EN: id}
+}
+
+// Operator finds the member of staff with login.
+func (o *Office) Operator(login string) (Operator, bool) {
+	for _, op := range o.Operators {
+		if op.Login == login {
+			return op, true
+		}
+	}
+	return Operator{}, false
+}
+
 // ApptWaitTarget is o's appointment wait target, the default if unset.
 func (o *Office) ApptWaitTarget() time.Duration {
 	if o.AppointmentWaitTarget > 0 {

@@ -899,20 +899,11 @@ func (r *Report) rOffice() *queue.Office {
 	return r.office
 }
 
-func (r *Report) serviceName(id string) queue.Text {
-	for _, s := range r.rOffice().Services {
-		if s.ID == id {
-			return s.Name
-		}
-	}
-	return queue.Text{RU: id, EN: id}
-}
+func (r *Report) serviceName(id string) queue.Text { return r.rOffice().ServiceName(id) }
 
 func (r *Report) operatorName(login string) queue.Text {
-	for _, o := range r.rOffice().Operators {
-		if o.Login == login && o.Name != "" {
-			return queue.Text{RU: o.Name, EN: o.Name}
-		}
+	if o, ok := r.rOffice().Operator(login); ok && o.Name != "" {
+		return queue.Text{RU: o.Name, EN: o.Name}
 	}
 	return queue.Text{RU: login, EN: login}
 }

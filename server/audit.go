@@ -141,22 +141,8 @@ func (s *Server) readAudit(r *http.Request) (auditResponse, error) {
 
 // staffName is the full name of login, or "" when the config no longer has it.
 func staffName(o *queue.Office, login string) string {
-	for _, op := range o.Operators {
-		if op.Login == login {
-			return op.Name
-		}
-	}
-	return ""
-}
-
-// serviceName is a service's name, or its id when the config no longer has it.
-func serviceName(o *queue.Office, id string) queue.Text {
-	for _, svc := range o.Services {
-		if svc.ID == id {
-			return svc.Name
-		}
-	}
-	return queue.Text{RU: id, EN: id}
+	op, _ := o.Operator(login)
+	return op.Name
 }
 
 // auditOutcomes name how a visit ended, as the console does.
@@ -173,7 +159,7 @@ func auditSummary(o *queue.Office, ev queue.Event) queue.Text {
 	t := func(ru, en string, args ...any) queue.Text {
 		return queue.Text{RU: fmt.Sprintf(ru, args...), EN: fmt.Sprintf(en, args...)}
 	}
-	svc := serviceName(o, ev.Service)
+	svc := o.ServiceName(ev.Service)
 	var out queue.Text
 	switch ev.Type {
 	case queue.EventDayOpened:
@@ -228,7 +214,7 @@ func auditSummary(o *queue.Office, ev queue.Event) queue.Text {
 	case queue.EventWindowServicesChanged:
 		var ru, en []string
 		for _, ws := range ev.Services {
-			name := serviceName(o, ws.Service)
+			name := o.ServiceName(ws.Service)
 			ru = append(ru, fmt.Sprintf("%s (%d)", name.RU, ws.Level))
 			en = append(en, fmt.Sprintf("%s (%d)", name.EN, ws.Level))
 		}

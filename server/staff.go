@@ -31,10 +31,8 @@ func (s *Server) meOf(login string) console.Me {
 func (s *Server) me(login string) meResponse {
 	a := s.accounts[login]
 	out := meResponse{Login: login, Role: a.Role, Window: a.Window}
-	for _, op := range s.engine.Office().Operators {
-		if op.Login == login {
-			out.Name, out.Position = op.Name, op.Position
-		}
+	if op, ok := s.engine.Office().Operator(login); ok {
+		out.Name, out.Position = op.Name, op.Position
 	}
 	return out
 }
