@@ -249,10 +249,7 @@ func newKioskLimiter(perMinute int, now func() time.Time) *limiter {
 	return newLimiter(perMinute, burst, now)
 }
 
-// allowKiosk limits what one kiosk token may print. A kiosk's printer cuts
-// a ticket every 2–3 s at best and a visitor spends longer than that at the
-// screen, so the limit never holds back a real kiosk; it holds a stolen or
-// misbehaving token to a trickle that staff notice, not thousands a minute.
+// allowKiosk holds one kiosk token to its limit (see DefaultKioskPerMinute).
 func (s *Server) allowKiosk(w http.ResponseWriter, r *http.Request, token string) bool {
 	// Keyed by the token itself: the tokens are the config's few, so the
 	// limiter holds one bucket per kiosk.
