@@ -54,14 +54,14 @@ func demoLikeOffice() *Office {
 		return out
 	}
 	o.Windows = []Window{
-		{1, ws("passport", 1, "foreign-passport", 1, "residence", 2)},
-		{2, ws("passport", 1, "residence", 1, "foreign-passport", 2)},
-		{3, ws("foreign-passport", 1, "passport", 2)},
-		{4, ws("property-rights", 1, "egrn-extract", 1)},
-		{5, ws("egrn-extract", 1, "property-rights", 2, "pick-up", 2)},
-		{6, ws("birth", 1, "maternity-capital", 1, "child-benefits", 2)},
-		{7, ws("child-benefits", 1, "housing-subsidy", 1, "birth", 2, "maternity-capital", 2)},
-		{8, ws("pick-up", 1, "criminal-record", 1, "housing-subsidy", 2, "egrn-extract", 2)},
+		{Number: 1, Services: ws("passport", 1, "foreign-passport", 1, "residence", 2)},
+		{Number: 2, Services: ws("passport", 1, "residence", 1, "foreign-passport", 2)},
+		{Number: 3, Services: ws("foreign-passport", 1, "passport", 2)},
+		{Number: 4, Services: ws("property-rights", 1, "egrn-extract", 1)},
+		{Number: 5, Services: ws("egrn-extract", 1, "property-rights", 2, "pick-up", 2)},
+		{Number: 6, Services: ws("birth", 1, "maternity-capital", 1, "child-benefits", 2)},
+		{Number: 7, Services: ws("child-benefits", 1, "housing-subsidy", 1, "birth", 2, "maternity-capital", 2)},
+		{Number: 8, Services: ws("pick-up", 1, "criminal-record", 1, "housing-subsidy", 2, "egrn-extract", 2)},
 	}
 	o.Operators = nil
 	for n := 1; n <= 8; n++ {

@@ -140,7 +140,9 @@ func (a dispatchKey) less(b dispatchKey) bool {
 
 // Next chooses who window n calls next at now (DESIGN.md "Who is called next"):
 //  1. tickets addressed to this window or its operator;
-//  2. then by priority class: privileged, appointment due now, normal;
+//  2. then by priority class: privileged, appointment due now, normal —
+//     but while the window's ratio rule holds privileged visitors back
+//     (ratioHolds), they rank with the normal ones;
 //  3. then, under DispatchDeadline, earliest deadline, where a service the
 //     window serves at level L counts its deadlines (L-1)·LevelStep later, so
 //     a window helps with its secondary services only when they are clearly
@@ -158,18 +160,27 @@ func (s *State) Next(n int, now time.Time) Pick {
 	var best *Ticket
 	var bestKey dispatchKey
 	first := s.firstDeadlines(w, now)
+	// held: the window's ratio rule holds privileged visitors back now,
+	// and they rank with the others; sawPrivileged: one was considered.
+	held, sawPrivileged := false, false
 	consider := func(t *Ticket, level int) {
 		k := s.helpKey(s.keyFor(t, level, now), level, first[queueClass{t.Service, t.Priority}], now)
+		if t.Priority == PriorityPrivileged {
+			sawPrivileged = true
+		}
+		k = k.heldBack(held)
 		if best == nil || k.less(bestKey) {
 			best, bestKey = t, k
 		}
 	}
 
 	// Addressed tickets: forwarded to this window or to this operator.
+	// They were sent here on purpose, so the ratio rule leaves them be.
 	s.eachAddressedTo(w, now, func(t *Ticket) { consider(t, 1) })
 	if best != nil {
 		return Pick{Ticket: best, Reason: s.reason(best, now, 0, true)}
 	}
+	held, sawPrivileged = s.ratioHolds(w), false
 
 	fifo := s.office.Dispatch == DispatchFIFO
 	for _, ws := range w.Services {
@@ -201,7 +212,58 @@ func (s *State) Next(n int, now time.Time) Pick {
 	if best == nil {
 		return Pick{}
 	}
-	return Pick{Ticket: best, Reason: s.reason(best, now, w.Services.Level(best.Service), false)}
+	r := s.reason(best, now, w.Services.Level(best.Service), false)
+	if note, ok := s.ratioNote(w, best, held, sawPrivileged); ok {
+		r.RU += "; " + note.RU
+		r.EN += "; " + note.EN
+	}
+	return Pick{Ticket: best, Reason: r}
+}
+
+// Ratio rules. A window with Window.Ratio N calls, after a privileged
+// visitor, up to N others before privileged visitors go first again ("2:1").
+// While the rule holds them back they are not sent to the back: they rank
+// with the others and keep their place by deadline (or by arrival, under
+// FIFO), so one who has waited longest is still called first. The law lets
+// privileged visitors be served out of turn; the rule only keeps a stream of
+// them from stopping a window's queue altogether. A window that has called
+// no privileged visitor since it opened holds nobody back.
+
+// ratioHolds reports whether window w's ratio rule holds privileged
+// visitors back now.
+func (s *State) ratioHolds(w *WindowState) bool {
+	n := s.ix.windows[w.Number].Ratio
+	return n > 0 && w.PrivilegedCalled && w.OthersCalled < n
+}
+
+// heldBack is k ranked with the others when a ratio rule holds its
+// privileged class back.
+func (k dispatchKey) heldBack(held bool) dispatchKey {
+	if held && k.rank == 0 {
+		k.rank = 2
+	}
+	return k
+}
+
+// ratioNote says how window w's ratio rule chose t, for the console: held
+// is whether the rule held privileged visitors back, sawPrivileged whether
+// any waited. It says nothing where the rule played no part.
+func (s *State) ratioNote(w *WindowState, t *Ticket, held, sawPrivileged bool) (Text, bool) {
+	n := s.ix.windows[w.Number].Ratio
+	switch {
+	case n == 0 || !sawPrivileged:
+		return Text{}, false
+	case t.Priority == PriorityPrivileged && !held:
+		return Text{RU: fmt.Sprintf("правило окна %d:1 — очередь льготного посетителя", n),
+			EN: fmt.Sprintf("window rule %d:1: a privileged visitor's turn", n)}, true
+	case t.Priority == PriorityPrivileged:
+		return Text{RU: fmt.Sprintf("правило окна %d:1 — другие вызваны %d из %d, но срок льготного посетителя наступает раньше", n, w.OthersCalled, n),
+			EN: fmt.Sprintf("window rule %d:1: %d of %d others called, but the privileged visitor is due first", n, w.OthersCalled, n)}, true
+	case held:
+		return Text{RU: fmt.Sprintf("правило окна %d:1 — другие вызваны %d из %d, затем льготный", n, w.OthersCalled, n),
+			EN: fmt.Sprintf("window rule %d:1: %d of %d others called, then a privileged visitor", n, w.OthersCalled, n)}, true
+	}
+	return Text{}, false
 }
 
 // reason explains a pick in one short line for the console.

@@ -161,9 +161,10 @@ func bruteNext(s *State, n int, now time.Time) *Ticket {
 		return best
 	}
 	key := bruteKey(s, now)
+	held := s.ratioHolds(w)
 	for _, t := range s.tickets {
 		if level := w.Services.Level(t.Service); t.callable(now) && !t.addressed() && level > 0 {
-			if k := key(t, level); best == nil || k.less(bestKey) {
+			if k := key(t, level).heldBack(held); best == nil || k.less(bestKey) {
 				best, bestKey = t, k
 			}
 		}

@@ -19,10 +19,13 @@ const (
 	EventTicketForwarded EventType = "TicketForwarded"
 	EventTicketCancelled EventType = "TicketCancelled"
 	EventTicketNotServed EventType = "TicketNotServed" // still open when the day closed
-	EventWindowOpened    EventType = "WindowOpened"
-	EventWindowClosed    EventType = "WindowClosed"
-	EventBreakStarted    EventType = "BreakStarted"
-	EventBreakEnded      EventType = "BreakEnded"
+	// EventTicketRated: the visitor marked the service on the tablet at the
+	// window after it finished. It names no visitor: a ticket, a mark, a reason.
+	EventTicketRated  EventType = "TicketRated"
+	EventWindowOpened EventType = "WindowOpened"
+	EventWindowClosed EventType = "WindowClosed"
+	EventBreakStarted EventType = "BreakStarted"
+	EventBreakEnded   EventType = "BreakEnded"
 	// EventWindowServicesChanged: a manager moved a window to other services for the day.
 	EventWindowServicesChanged EventType = "WindowServicesChanged"
 
@@ -73,7 +76,7 @@ type Event struct {
 	ToOperator string `json:"to_operator,omitempty"`
 	ReturnTo   int    `json:"return_to,omitempty"` // forward with "return to me": the window to come back to
 
-	Reason   string        `json:"reason,omitempty"`   // why: an out-of-order call, a break, a forward, a no-show past the recall limit
+	Reason   string        `json:"reason,omitempty"`   // why: an out-of-order call, a break, a forward, a no-show past the recall limit, a mark
 	Override bool          `json:"override,omitempty"` // a manager overrode a break rule
 	Duration time.Duration `json:"duration,omitempty"` // a finished break's length
 
@@ -86,6 +89,10 @@ type Event struct {
 	// Returning marks the forward that brings a visitor back to the window
 	// that asked for "return to me".
 	Returning bool `json:"returning,omitempty"`
+	// Auto marks a call the window's auto-call made, not its operator.
+	Auto bool `json:"auto,omitempty"`
+	// Mark is a visitor's rating of a service, 1 (bad) to 5 (excellent).
+	Mark int `json:"mark,omitempty"`
 
 	// Appointments. Code is the booking code (also on the TicketIssued of a
 	// check-in); ApptDay the date of the slot, by which the store finds the

@@ -102,6 +102,16 @@ func (l ServiceLevels) Level(service string) int {
 type Window struct {
 	Number   int
 	Services ServiceLevels // as configured; a manager may change them for the day
+	// Ratio, when above 0, is the window's ratio rule: after a privileged
+	// visitor it calls up to Ratio others before privileged visitors again
+	// go first (2 is "2:1"). Meanwhile privileged tickets keep their place
+	// by deadline among the others, so they neither jump everyone forever
+	// nor sink to the back. 0 calls privileged visitors first always.
+	Ratio int
+	// AutoCall opts the window in to auto-call: AutoCallPause after a
+	// service ends, the next ticket is called without the operator.
+	AutoCall      bool
+	AutoCallPause time.Duration
 }
 
 // Operator is a member of staff. Operators work at windows; managers and
@@ -160,10 +170,13 @@ type Office struct {
 	// BreakReasons are the reasons an operator may give for a break, so
 	// that reports can sum breaks per reason; empty, any reason is taken.
 	BreakReasons []BreakReason
-	Groups       []Group
-	Services     []Service
-	Windows      []Window
-	Operators    []Operator
+	// RatingReasons are what a visitor may add to a mark on the rating
+	// tablet; empty, a mark is taken without a reason only.
+	RatingReasons []Reason
+	Groups        []Group
+	Services      []Service
+	Windows       []Window
+	Operators     []Operator
 	// Schedule is the working time; nil is an office that never closes.
 	Schedule *Schedule
 	Checkin  CheckinRules
@@ -214,29 +227,50 @@ var DefaultBreakReasons = []BreakReason{
 	{ID: "personal", Name: Text{RU: "личное", EN: "Personal"}},
 }
 
-// BreakReason is one reason for a break an office lists.
-type BreakReason struct {
+// Reason is one entry of a list an office gives its staff or visitors to
+// pick from: a break's reason, a rating's reason.
+type Reason struct {
 	ID   string `json:"id"` // what commands send and events record
 	Name Text   `json:"name"`
 }
+
+// BreakReason is one reason for a break an office lists.
+type BreakReason = Reason
 
 // BreakReasonOf finds the listed reason that s names: its id, or its
 // Russian or English name in any case (an operator typing at a terminal
 // writes "обед", a console sends "lunch"). Events of days before the list
 // existed hold such names, so reports match them the same way.
-func (o *Office) BreakReasonOf(s string) (BreakReason, bool) {
+func (o *Office) BreakReasonOf(s string) (BreakReason, bool) { return reasonOf(o.BreakReasons, s) }
+
+// RatingReasonOf finds the listed rating reason that s names, as BreakReasonOf.
+func (o *Office) RatingReasonOf(s string) (Reason, bool) { return reasonOf(o.RatingReasons, s) }
+
+func reasonOf(list []Reason, s string) (Reason, bool) {
 	s = strings.TrimSpace(s)
-	for _, r := range o.BreakReasons {
+	for _, r := range list {
 		if s == r.ID {
 			return r, true
 		}
 	}
-	for _, r := range o.BreakReasons {
+	for _, r := range list {
 		if s != "" && (strings.EqualFold(s, r.Name.RU) || strings.EqualFold(s, r.Name.EN)) {
 			return r, true
 		}
 	}
-	return BreakReason{}, false
+	return Reason{}, false
+}
+
+// DefaultRatingReasons are the reasons a visitor may add to a mark when the
+// office config lists none. None of them names anyone: feedback carries no
+// personal data.
+var DefaultRatingReasons = []Reason{
+	{ID: "long-wait", Name: Text{RU: "долго ждал(а) вызова", EN: "Waited too long"}},
+	{ID: "long-service", Name: Text{RU: "долго обслуживали", EN: "The service took too long"}},
+	{ID: "not-solved", Name: Text{RU: "вопрос не решён", EN: "My matter was not resolved"}},
+	{ID: "impolite", Name: Text{RU: "невежливое обращение", EN: "Impolite treatment"}},
+	{ID: "explained-well", Name: Text{RU: "всё понятно объяснили", EN: "Everything was explained clearly"}},
+	{ID: "fast", Name: Text{RU: "быстро и удобно", EN: "Quick and convenient"}},
 }
 
 // recallLimit is o.RecallLimit with its default applied.

@@ -215,6 +215,24 @@ type simWindow struct {
 	free      time.Time
 	services  []simService
 	addressed simHeap // tickets for this window or its operator
+	// The window's ratio rule, as WindowState keeps it (see ratioHolds).
+	ratio            int
+	othersCalled     int
+	privilegedCalled bool
+}
+
+// holds is ratioHolds for the replay's window.
+func (w *simWindow) holds() bool {
+	return w.ratio > 0 && w.privilegedCalled && w.othersCalled < w.ratio
+}
+
+// called counts a call of t for the ratio rule, as Apply does.
+func (w *simWindow) called(t *Ticket) {
+	if t.Priority == PriorityPrivileged {
+		w.othersCalled, w.privilegedCalled = 0, true
+	} else {
+		w.othersCalled++
+	}
 }
 
 type simService struct {
@@ -260,7 +278,8 @@ func (s *State) newReplay(now time.Time, fresh bool) *replay {
 		if !ok {
 			continue
 		}
-		sw := &simWindow{number: w.Number, free: free}
+		sw := &simWindow{number: w.Number, free: free, ratio: s.ix.windows[w.Number].Ratio,
+			othersCalled: w.OthersCalled, privilegedCalled: w.PrivilegedCalled}
 		for _, ws := range w.Services {
 			sw.services = append(sw.services, simService{ws.Service, ws.Level, r.queues[ws.Service]})
 		}
@@ -430,6 +449,7 @@ func (r *replay) run(stop *Ticket) {
 			continue
 		}
 		t := h.pop().t
+		w.called(t)
 		if !r.expected[t] {
 			r.out.waits[t] = at.Sub(r.now)
 		}
@@ -453,13 +473,14 @@ func (r *replay) choose(w *simWindow, at time.Time) *simHeap {
 	}
 	var best *simHeap
 	var bestKey dispatchKey
+	held := w.holds()
 	for _, ws := range w.services {
 		for c := range ws.q.classes {
 			h := &ws.q.classes[c]
 			if len(*h) == 0 {
 				continue
 			}
-			if k := r.key((*h)[0].t, ws.level, at); best == nil || k.less(bestKey) {
+			if k := r.key((*h)[0].t, ws.level, at).heldBack(held); best == nil || k.less(bestKey) {
 				best, bestKey = h, k
 			}
 		}

@@ -282,6 +282,26 @@ func TestForecastIsWhatNextDoes(t *testing.T) {
 	}
 }
 
+// TestForecastIsWhatNextDoesUnderRatioRules is TestForecastIsWhatNextDoes
+// with ratio rules at two windows: the replay must hold privileged visitors
+// back exactly as the windows will.
+func TestForecastIsWhatNextDoesUnderRatioRules(t *testing.T) {
+	seeds := 60
+	if testing.Short() {
+		seeds = 15
+	}
+	for seed := uint64(1); seed <= uint64(seeds); seed++ {
+		t.Run(fmt.Sprintf("seed %d", seed), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(seed, 11))
+			o := testOffice()
+			o.Windows[0].Ratio, o.Windows[2].Ratio = 1, 2
+			h := newHarnessIn(t, o)
+			setUpRandomDay(h, rng)
+			checkForecastExact(t, h, rng)
+		})
+	}
+}
+
 // setUpRandomDay issues tickets of every class over half an hour, then, in
 // the last three minutes (less than two thirds of any visit), has each
 // window do something: call and serve, call and postpone, serve and forward

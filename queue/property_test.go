@@ -20,7 +20,11 @@ func TestRandomCommands(t *testing.T) {
 	for seed := uint64(1); seed <= 3; seed++ {
 		t.Run(fmt.Sprintf("seed %d", seed), func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(seed, 42))
-			h := newHarness(t)
+			// Window 1 keeps a 2:1 ratio rule, the others none: Next
+			// is checked against bruteNext both ways.
+			o := testOffice()
+			o.Windows[0].Ratio = 2
+			h := newHarnessIn(t, o)
 			ctx := context.Background()
 			services := []string{"passport", "foreign", "property", "nope"}
 			logins := []string{"op1", "op2", "op3", "boss"}
@@ -90,7 +94,7 @@ func TestRandomCommands(t *testing.T) {
 			if accepted < steps/5 {
 				t.Fatalf("only %d of %d commands were accepted: the test explores too little", accepted, steps)
 			}
-			replayed, err := NewState(testOffice())
+			replayed, err := NewState(o)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -26,6 +26,17 @@ type WindowState struct {
 	BreakReason   string
 	BreakMinutes  int // planned
 	BreakOverride bool
+	// Ratio rule (Window.Ratio): how many others the window has called since
+	// it last called a privileged visitor, and whether it has called one
+	// since it opened. Until it has, privileged visitors go first.
+	OthersCalled     int
+	PrivilegedCalled bool
+	// FreeSince is when the window's last visitor left it (finished,
+	// no-show, postponed, forwarded): auto-call counts its pause from
+	// then. Zero when someone is at the window, or the window has served
+	// nobody since it opened or came back from a break: then the operator
+	// makes the first call.
+	FreeSince time.Time
 }
 
 // operatorDay is what the rules need to know of an operator's day.
@@ -68,6 +79,9 @@ type State struct {
 	operators map[string]*operatorDay
 	recent    map[string][]time.Duration // last service times per service, oldest first
 	calls     []Call                     // newest last
+	// lastServed is, per window, the last service that ended there: its
+	// rating tablet offers it to the visitor.
+	lastServed map[int]served
 
 	// Appointments of today and later, kept across days.
 	appts      map[string]*Appointment // by code
@@ -122,6 +136,7 @@ func (s *State) resetDay() {
 	s.addressed = make(map[string]*Ticket)
 	s.postponed = make(map[string]*Ticket)
 	s.calls = nil
+	s.lastServed = make(map[int]served)
 	for _, od := range s.operators {
 		od.breakUsed, od.served, od.serviceTime = 0, 0, 0
 	}
@@ -218,7 +233,12 @@ func (s *State) apply(ev Event) error {
 		t.Window, t.Operator = ev.Window, ev.Operator
 		t.ToWindow, t.ToOperator = 0, ""
 		st.CalledAt, st.Window, st.Operator, st.CallReason = ev.At, ev.Window, ev.Operator, ev.Reason
-		w.Current = t.ID
+		w.Current, w.FreeSince = t.ID, time.Time{}
+		if t.Priority == PriorityPrivileged {
+			w.OthersCalled, w.PrivilegedCalled = 0, true
+		} else {
+			w.OthersCalled++
+		}
 		s.addCall(Call{Ticket: t.ID, Number: t.Number, Service: t.Service, Window: ev.Window, At: ev.At})
 	case EventTicketRecalled:
 		st.Recalls++
@@ -228,6 +248,7 @@ func (s *State) apply(ev Event) error {
 		st.StartedAt = ev.At
 	case EventServiceFinished:
 		t.Status = StatusDone
+		s.lastServed[st.Window] = served{ticket: t.ID, at: ev.At}
 		s.endStage(t, ev.At, string(ev.Outcome))
 		d := st.ServiceTime(ev.At)
 		s.addServiceTime(st.Service, d)
@@ -283,6 +304,8 @@ func (s *State) apply(ev Event) error {
 		s.dequeue(t)
 		t.Status = StatusCancelled
 		st.EndedAt, st.End = ev.At, string(StatusCancelled)
+	case EventTicketRated:
+		return s.applyRated(ev)
 	case EventTicketNotServed:
 		s.dequeue(t)
 		if t.Window != 0 {
@@ -338,7 +361,7 @@ func (s *State) applyWindow(ev Event) error {
 		*w = WindowState{Number: w.Number, Services: w.Services}
 		od.window = 0
 	case EventBreakStarted:
-		w.OnBreak, w.BreakStarted, w.BreakReason = true, ev.At, ev.Reason
+		w.OnBreak, w.BreakStarted, w.BreakReason, w.FreeSince = true, ev.At, ev.Reason, time.Time{}
 		w.BreakMinutes, w.BreakOverride = ev.Minutes, ev.Override
 	case EventBreakEnded:
 		w.OnBreak, w.BreakStarted, w.BreakReason, w.BreakMinutes, w.BreakOverride = false, time.Time{}, "", 0, false
@@ -352,7 +375,7 @@ func (s *State) endStage(t *Ticket, at time.Time, end string) {
 	st := t.stage()
 	st.EndedAt, st.End = at, end
 	if w, ok := s.windows[t.Window]; ok && w.Current == t.ID {
-		w.Current = ""
+		w.Current, w.FreeSince = "", at
 	}
 	t.Window, t.Operator = 0, ""
 }

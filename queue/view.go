@@ -72,7 +72,19 @@ type WindowView struct {
 	ServedToday   int           `json:"served_today"`              // the operator's finished services today
 	MeanServiceS  int           `json:"mean_service_s"`
 	Waiting       int           `json:"waiting"` // tickets this window could call now
-	Warnings      []Text        `json:"warnings,omitempty"`
+	// Ratio is the window's ratio rule, N others per privileged visitor
+	// (0: none); OthersCalled how many others it has called since its last
+	// privileged visitor; PrivilegedNext whether privileged visitors go
+	// first again now.
+	Ratio          int  `json:"ratio,omitempty"`
+	OthersCalled   int  `json:"others_called,omitempty"`
+	PrivilegedNext bool `json:"privileged_next,omitempty"`
+	// AutoCall: the window calls its next visitor by itself AutoCallPauseS
+	// after the last one left; AutoCallAt is when, while it is free.
+	AutoCall       bool      `json:"auto_call,omitempty"`
+	AutoCallPauseS int       `json:"auto_call_pause_s,omitempty"`
+	AutoCallAt     time.Time `json:"auto_call_at,omitzero"`
+	Warnings       []Text    `json:"warnings,omitempty"`
 }
 
 // QueueView summarises the whole office for displays.
@@ -169,6 +181,13 @@ func (s *State) Window(n int, now time.Time) (WindowView, error) {
 		OnBreak: w.OnBreak, BreakStarted: w.BreakStarted, BreakReason: w.BreakReason}
 	if r, ok := s.office.BreakReasonOf(w.BreakReason); ok && w.OnBreak {
 		v.BreakReason, v.BreakReasonID = r.Name.RU, r.ID
+	}
+	if cfg := s.ix.windows[n]; cfg.Ratio > 0 {
+		v.Ratio, v.OthersCalled, v.PrivilegedNext = cfg.Ratio, w.OthersCalled, !s.ratioHolds(w)
+	}
+	if cfg := s.ix.windows[n]; cfg.AutoCall {
+		v.AutoCall, v.AutoCallPauseS = true, seconds(cfg.AutoCallPause)
+		v.AutoCallAt, _ = s.autoCallAt(w)
 	}
 	if op, ok := s.ix.operators[w.Operator]; ok {
 		v.OperatorName, v.Position = op.Name, op.Position
