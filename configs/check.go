@@ -1,7 +1,10 @@
 package configs
 
 import (
+	"fmt"
+	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -18,6 +21,9 @@ const (
 	maxRecallLimit     = 10 // more repeated calls than this only keep a window waiting for nobody
 	maxLevel           = 9
 	maxWindowNumber    = 999 // window signs show up to three digits
+	maxAutoCallPause   = 10 * time.Minute
+	maxRatio           = 20 // "20:1" already lets a privileged visitor wait behind twenty others
+	minWebhookSecret   = 16 // bytes: an HMAC key shorter than this is guessable
 )
 
 var (
@@ -47,6 +53,7 @@ func (d *decoder) check(f *file) {
 	d.checkDisplay(&f.Display)
 	d.checkSchedule(f.Schedule)
 	d.checkAppointments(&f.Appointments)
+	d.checkWebhooks(f.Webhooks)
 }
 
 func (d *decoder) checkOffice(o *officeSection) {
@@ -65,7 +72,8 @@ func (d *decoder) checkOffice(o *officeSection) {
 	// Zero is refused rather than read as "no recalls": absent is the way to
 	// say "default", and an office that never recalls is a typo more often than a rule.
 	d.intRange("office.recall_limit", o.RecallLimit, 1, maxRecallLimit)
-	d.checkBreakReasons(o.BreakReasons)
+	d.checkReasons("office.break_reasons", o.BreakReasons, "причин перерыва", "break reasons")
+	d.checkReasons("office.rating_reasons", o.RatingReasons, "причин оценки", "rating reasons")
 	// An explicit empty value is refused too: absent is the way to say "default".
 	if p := o.Dispatch; p != nil && !d.broken("office.dispatch") && (*p == "" || !queue.DispatchPolicy(*p).Valid()) {
 		d.problemf("office.dispatch", "неизвестный порядок вызова «%s»: допустимы deadline (по сроку ожидания, по умолчанию) и fifo (по очереди каждой услуги)",
@@ -73,15 +81,15 @@ func (d *decoder) checkOffice(o *officeSection) {
 	}
 }
 
-// checkBreakReasons checks the list operators pick a break's reason from.
-func (d *decoder) checkBreakReasons(list *[]breakReasonEntry) {
-	const path = "office.break_reasons"
+// checkReasons checks a list staff or visitors pick a reason from (whatRU
+// and whatEN name it in messages: "причин перерыва", "break reasons").
+func (d *decoder) checkReasons(path string, list *[]reasonEntry, whatRU, whatEN string) {
 	if list == nil || d.broken(path) {
 		return
 	}
 	if len(*list) == 0 {
-		d.problemf(path, "список причин перерыва пуст: уберите ключ, чтобы взять список по умолчанию, или перечислите причины",
-			"the list of break reasons is empty: remove the key for the default list, or list the reasons")
+		d.problemf(path, "список %[1]s пуст: уберите ключ, чтобы взять список по умолчанию, или перечислите причины",
+			"the list of %[2]s is empty: remove the key for the default list, or list the reasons", whatRU, whatEN)
 		return
 	}
 	first := map[string]string{}
@@ -212,6 +220,14 @@ func (d *decoder) checkWindows(windows []windowEntry, services []serviceEntry, i
 				d.problemf(q+".level", "уровень должен быть от 1 (основная работа) до %d", "the level must be from 1 (main work) to %d", maxLevel)
 			}
 		}
+		if w.Ratio != nil && !d.broken(p+".ratio") {
+			if _, err := parseRatio(*w.Ratio); err != nil {
+				d.problemf(p+".ratio", "правило очерёдности «%[1]s»: %[2]s", "ratio rule %[1]q: %[3]s", *w.Ratio, err.RU, err.EN)
+			}
+		}
+		if v := w.AutoCall; v != nil && !d.broken(p+".auto_call") && (*v < 0 || *v > maxAutoCallPause) {
+			d.problemf(p+".auto_call", "пауза перед автовызовом должна быть от 0s до %s", "the pause before auto-call must be from 0s to %s", fmtDuration(maxAutoCallPause))
+		}
 	}
 	if len(windows) > 0 && ids != nil && !d.anyBad("windows") {
 		for i, s := range services {
@@ -286,7 +302,7 @@ func (d *decoder) checkDevices(dev *devicesSection) {
 	for _, list := range []struct {
 		path   string
 		tokens []string
-	}{{"devices.kiosk_tokens", dev.KioskTokens}, {"devices.display_tokens", dev.DisplayTokens}} {
+	}{{"devices.kiosk_tokens", dev.KioskTokens}, {"devices.display_tokens", dev.DisplayTokens}, {"devices.rating_tokens", dev.RatingTokens}} {
 		for i, tok := range list.tokens {
 			p := index(list.path, i)
 			switch {
@@ -381,6 +397,41 @@ func (d *decoder) anyBad(path string) bool {
 	return d.broken(path)
 }
 
+// ratioError says why a ratio rule is wrong, in both languages.
+type ratioError struct{ RU, EN string }
+
+// parseRatio reads a window's ratio rule "N:1": N other visitors per
+// privileged one, N from 1 to maxRatio.
+func parseRatio(s string) (int, *ratioError) {
+	n, one, ok := strings.Cut(strings.TrimSpace(s), ":")
+	if !ok || strings.TrimSpace(one) != "1" {
+		return 0, &ratioError{"нужна запись вида 2:1 (обычных на одного льготного)", `write it as "2:1" (others per privileged visitor)`}
+	}
+	v, err := strconv.Atoi(strings.TrimSpace(n))
+	if err != nil || v < 1 || v > maxRatio {
+		return 0, &ratioError{fmt.Sprintf("число обычных посетителей должно быть от 1 до %d", maxRatio), fmt.Sprintf("the number of others must be from 1 to %d", maxRatio)}
+	}
+	return v, nil
+}
+
+// checkWebhooks checks the information systems to tell of ticket events.
+func (d *decoder) checkWebhooks(hooks []webhookEntry) {
+	first := map[string]string{}
+	for i, h := range hooks {
+		p := index("webhooks", i)
+		d.id(p+".name", h.Name, first)
+		if d.required(p+".url", h.URL) {
+			u, err := url.Parse(h.URL)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				d.problemf(p+".url", "адрес «%s»: нужен полный адрес http:// или https://", "address %q: a full http:// or https:// address is needed", h.URL)
+			}
+		}
+		if d.required(p+".secret", h.Secret) && len(h.Secret) < minWebhookSecret {
+			d.problemf(p+".secret", "секрет для подписи короче %d символов: его легко подобрать", "the signing secret is shorter than %d characters: it can be guessed", minWebhookSecret)
+		}
+	}
+}
+
 // build converts a checked file into a Config, applying defaults.
 func build(f *file) *Config {
 	loc, err := time.LoadLocation(f.Office.Timezone)
@@ -400,13 +451,8 @@ func build(f *file) *Config {
 
 		AppointmentWaitTarget: orDefault(f.Office.AppointmentWaitTarget, queue.DefaultAppointmentWaitTarget),
 	}
-	o.BreakReasons = append([]queue.BreakReason(nil), queue.DefaultBreakReasons...)
-	if f.Office.BreakReasons != nil {
-		o.BreakReasons = nil
-		for _, r := range *f.Office.BreakReasons {
-			o.BreakReasons = append(o.BreakReasons, queue.BreakReason{ID: r.ID, Name: r.Name.text()})
-		}
-	}
+	o.BreakReasons = buildReasons(f.Office.BreakReasons, queue.DefaultBreakReasons)
+	o.RatingReasons = buildReasons(f.Office.RatingReasons, queue.DefaultRatingReasons)
 	if f.Office.RecallLimit != nil {
 		o.RecallLimit = *f.Office.RecallLimit
 	}
@@ -429,6 +475,12 @@ func build(f *file) *Config {
 	}
 	for _, w := range f.Windows {
 		win := queue.Window{Number: w.Number}
+		if w.Ratio != nil {
+			win.Ratio, _ = parseRatio(*w.Ratio)
+		}
+		if w.AutoCall != nil {
+			win.AutoCall, win.AutoCallPause = true, *w.AutoCall
+		}
 		for _, ws := range w.Services {
 			level := 1
 			if ws.Level != nil {
@@ -438,13 +490,28 @@ func build(f *file) *Config {
 		}
 		o.Windows = append(o.Windows, win)
 	}
-	c := &Config{Office: o, KioskTokens: f.Devices.KioskTokens, DisplayTokens: f.Devices.DisplayTokens, Printers: buildPrinters(f.Printers), Display: buildDisplay(&f.Display),
-		Appointments: buildAppointments(&f.Appointments)}
+	c := &Config{Office: o, KioskTokens: f.Devices.KioskTokens, DisplayTokens: f.Devices.DisplayTokens, RatingTokens: f.Devices.RatingTokens,
+		Printers: buildPrinters(f.Printers), Display: buildDisplay(&f.Display), Appointments: buildAppointments(&f.Appointments)}
+	for _, h := range f.Webhooks {
+		c.Webhooks = append(c.Webhooks, Webhook{Name: h.Name, URL: h.URL, Secret: h.Secret})
+	}
 	for _, s := range f.Staff {
 		o.Operators = append(o.Operators, queue.Operator{Login: s.Login, Name: s.Name, Position: s.Position, Role: queue.Role(s.Role)})
 		c.Staff = append(c.Staff, Account{Login: s.Login, PasswordHash: s.PasswordHash, Role: queue.Role(s.Role), Window: s.Window})
 	}
 	return c
+}
+
+// buildReasons is a configured list of reasons, or a copy of def when the key is absent.
+func buildReasons(list *[]reasonEntry, def []queue.Reason) []queue.Reason {
+	if list == nil {
+		return append([]queue.Reason(nil), def...)
+	}
+	out := make([]queue.Reason, 0, len(*list))
+	for _, r := range *list {
+		out = append(out, queue.Reason{ID: r.ID, Name: r.Name.text()})
+	}
+	return out
 }
 
 // text gives the English name, when missing, the Russian one: better an

@@ -33,10 +33,20 @@ type Config struct {
 	Staff         []Account     // in file order; every one is also in Office.Operators
 	KioskTokens   []string      // bearer tokens of kiosks; none means issue is open to the LAN
 	DisplayTokens []string      // bearer tokens of hall displays and window signs
+	RatingTokens  []string      // bearer tokens of the rating tablets at the windows
+	Webhooks      []Webhook     // the centre's information systems told of every ticket event
 	Printers      []Printer     // kiosks' ticket printers
 	Display       Display       // the hall display and window signs
 	Appointments  Appointments  // personal data retention
 	Source        string        // the file name, or "demo.yaml (embedded)"
+}
+
+// Webhook is an information system that hears every ticket event: each is
+// POSTed to URL as JSON, signed with Secret (see docs/webhooks.md).
+type Webhook struct {
+	Name   string // id; deliveries are kept per name, so renaming one starts it afresh
+	URL    string
+	Secret string
 }
 
 // Account is what the server needs to sign a member of staff in.
@@ -122,6 +132,13 @@ type file struct {
 
 	Schedule     *scheduleSection    `yaml:"schedule"`
 	Appointments appointmentsSection `yaml:"appointments"`
+	Webhooks     []webhookEntry      `yaml:"webhooks"`
+}
+
+type webhookEntry struct {
+	Name   string `yaml:"name"`
+	URL    string `yaml:"url"`
+	Secret string `yaml:"secret"`
 }
 
 type text struct {
@@ -140,10 +157,12 @@ type officeSection struct {
 	// AppointmentWaitTarget: default queue.DefaultAppointmentWaitTarget.
 	AppointmentWaitTarget *time.Duration `yaml:"appointment_wait_target"`
 	// BreakReasons: absent is queue.DefaultBreakReasons.
-	BreakReasons *[]breakReasonEntry `yaml:"break_reasons"`
+	BreakReasons *[]reasonEntry `yaml:"break_reasons"`
+	// RatingReasons: absent is queue.DefaultRatingReasons.
+	RatingReasons *[]reasonEntry `yaml:"rating_reasons"`
 }
 
-type breakReasonEntry struct {
+type reasonEntry struct {
 	ID   string `yaml:"id"`
 	Name text   `yaml:"name"`
 }
@@ -166,6 +185,8 @@ type serviceEntry struct {
 type windowEntry struct {
 	Number   int                  `yaml:"number"`
 	Services []windowServiceEntry `yaml:"services"`
+	Ratio    *string              `yaml:"ratio"`     // "N:1": N others per privileged visitor; absent, privileged first always
+	AutoCall *time.Duration       `yaml:"auto_call"` // the pause before auto-call; absent, the operator calls
 }
 
 type windowServiceEntry struct {
@@ -185,4 +206,5 @@ type staffEntry struct {
 type devicesSection struct {
 	KioskTokens   []string `yaml:"kiosk_tokens"`
 	DisplayTokens []string `yaml:"display_tokens"`
+	RatingTokens  []string `yaml:"rating_tokens"`
 }
