@@ -187,6 +187,13 @@ func runServe(ctx context.Context, o *serveOptions, stdout io.Writer, log *slog.
 			log.Error("printers", "err", err)
 		}
 	}()
+	if wantsAutoCall(cfg) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			autoCalls(bg, engine, log)
+		}()
+	}
 	err = srv.Run(ctx, ln, shutdownGrace)
 	stopBG()
 	wg.Wait()

@@ -53,6 +53,7 @@ type settings struct {
 	path      string
 	publisher func(*server.Feed) queue.Publisher
 	edits     []func(*server.Options)
+	config    []func(*configs.Config)
 }
 
 // WithClock runs the engine and the server (sessions, rate limits) on
@@ -77,6 +78,12 @@ func WithServerOptions(edit func(*server.Options)) Option {
 	return func(s *settings) { s.edits = append(s.edits, edit) }
 }
 
+// WithConfig lets edit change the demo config (a window's rules, tokens…)
+// before the office is built from it.
+func WithConfig(edit func(*configs.Config)) Option {
+	return func(s *settings) { s.config = append(s.config, edit) }
+}
+
 // Start starts the demo office with the working day open and stops it when
 // the test ends. Without WithClock it runs on the wall clock and ignores
 // the demo's office hours. Staff sign in with the demo password "demo"; the server's
@@ -88,6 +95,9 @@ func Start(tb testing.TB, opts ...Option) *Office {
 		o(&set)
 	}
 	cfg := configs.Demo()
+	for _, edit := range set.config {
+		edit(cfg)
+	}
 	if set.clock == nil {
 		// On the wall clock a test may run at any hour: the office must
 		// not be closed at night. Tests of the hours fix a clock.

@@ -22,7 +22,7 @@
       served: 'Обслужен', documents_accepted: 'Документы приняты', result_issued: 'Результат выдан', consultation: 'Консультация', refused: 'Отказ в приёме',
       toService: 'Услуга', toWindow: 'Окно', servedToday: 'Обслужено сегодня', meanService: 'Среднее время приёма',
       breakUsed: 'Перерывы', breakLeft: 'осталось', min: 'мин', over: 'срок превышен', ok: 'Готово', offlineAct: 'Нет связи с сервером: действие не отправлено',
-      recallsLeft: 'повторных вызовов осталось', noReply: 'Сервер не ответил', needReason: 'Выберите причину перерыва', pickTarget: 'Выберите, куда перенаправить', nobody: '—',
+      recallsLeft: 'повторных вызовов осталось', autoCallIn: 'автовызов через', autoCall: 'Автовызов', autoCallPause: 'пауза', ratioRule: 'Правило очерёдности', privilegedNext: 'следующим — льготный', othersCalled: 'других вызвано', noReply: 'Сервер не ответил', needReason: 'Выберите причину перерыва', pickTarget: 'Выберите, куда перенаправить', nobody: '—',
       printers: 'Принтеры киосков', connection: 'Подключение', printedFailed: 'Напечатано / не напечатано',
       windowN: 'окно', saved: 'Услуги окна сохранены', selectOne: 'Отметьте хотя бы одну услугу', signedOut: 'Сессия закончилась: войдите снова',
       appointments: 'Записи на сегодня', time: 'Время', code: 'Код', status: 'Статус', ticket: 'Талон', name: 'Имя', phone: 'Телефон',
@@ -44,7 +44,7 @@
       served: 'Served', documents_accepted: 'Documents accepted', result_issued: 'Result issued', consultation: 'Consultation', refused: 'Refused',
       toService: 'Service', toWindow: 'Window', servedToday: 'Served today', meanService: 'Mean service time',
       breakUsed: 'Breaks', breakLeft: 'left', min: 'min', over: 'over target', ok: 'Done', offlineAct: 'No connection to the server: nothing was sent',
-      recallsLeft: 'recalls left', noReply: 'The server did not answer', needReason: 'Choose the reason for the break', pickTarget: 'Choose where to forward', nobody: '—',
+      recallsLeft: 'recalls left', autoCallIn: 'auto-call in', autoCall: 'Auto-call', autoCallPause: 'pause', ratioRule: 'Ratio rule', privilegedNext: 'a privileged visitor next', othersCalled: 'others called', noReply: 'The server did not answer', needReason: 'Choose the reason for the break', pickTarget: 'Choose where to forward', nobody: '—',
       printers: 'Kiosk printers', connection: 'Connection', printedFailed: 'Printed / failed',
       windowN: 'window', saved: 'Window services saved', selectOne: 'Tick at least one service', signedOut: 'Your session ended: sign in again',
       appointments: "Today's appointments", time: 'Time', code: 'Code', status: 'Status', ticket: 'Ticket', name: 'Name', phone: 'Phone',
@@ -501,7 +501,7 @@
     $('ticketReason').textContent = stage && stage.call_reason ? stage.call_reason : '';
     const st = $('windowState');
     st.className = 'state' + (w.on_break ? ' break' : '');
-    st.textContent = !w.open ? t('closed') : w.on_break ? t('onBreak') + breakName(w) + ' · ' + mmss((Date.now() - Date.parse(w.break_started)) / 1000) : (cur ? '' : t('free'));
+    st.textContent = !w.open ? t('closed') : w.on_break ? t('onBreak') + breakName(w) + ' · ' + mmss((Date.now() - Date.parse(w.break_started)) / 1000) : (cur ? '' : t('free') + autoCallText(w));
 
     if (online) {
       const called = cur && cur.status === 'called';
@@ -528,11 +528,25 @@
       [t('meanService'), w.served_today ? mmss(w.mean_service_s) : '—'],
       [t('breakUsed'), mins(w.break_used_s) + ', ' + t('breakLeft') + ' ' + mins(Math.max(0, w.break_left_s))],
     ];
+    // The window's own rules, so that an operator knows why the next
+    // visitor is who they are and that the console may call by itself.
+    if (w.ratio) {
+      lines.push([t('ratioRule'), w.ratio + ':1 · ' + (w.privileged_next ? t('privilegedNext') : t('othersCalled') + ' ' + (w.others_called || 0) + '/' + w.ratio)]);
+    }
+    if (w.auto_call) lines.push([t('autoCall'), t('autoCallPause') + ' ' + mmss(w.auto_call_pause_s || 0)]);
     for (const [k, v] of lines) {
       const p = document.createElement('div');
       p.textContent = k + ': ' + v;
       day.appendChild(p);
     }
+  }
+
+  // autoCallText counts down to the window's auto-call while it is free;
+  // past the moment it waits for a visitor to come.
+  function autoCallText(w) {
+    if (!w.auto_call_at) return '';
+    const left = Math.max(0, (Date.parse(w.auto_call_at) - Date.now()) / 1000);
+    return ' · ' + t('autoCallIn') + ' ' + mmss(left);
   }
 
   function windowStateText(w) {
