@@ -415,6 +415,21 @@ func renderConsole(st console.State) string {
 		b.WriteString("Талона нет (no ticket)\n")
 	}
 
+	if w.Ratio > 0 {
+		fmt.Fprintf(&b, "Правило очерёдности (ratio rule) %d:1: ", w.Ratio)
+		if w.PrivilegedNext {
+			b.WriteString("следующим — льготный (a privileged visitor next)\n")
+		} else {
+			fmt.Fprintf(&b, "других вызвано (others called) %d из %d\n", w.OthersCalled, w.Ratio)
+		}
+	}
+	if w.AutoCall {
+		fmt.Fprintf(&b, "Автовызов (auto-call): через %d с после ухода посетителя (s after a visitor leaves)", w.AutoCallPauseS)
+		if !w.AutoCallAt.IsZero() {
+			fmt.Fprintf(&b, " · в (at) %s", w.AutoCallAt.Local().Format("15:04:05"))
+		}
+		b.WriteString("\n")
+	}
 	fmt.Fprintf(&b, "Очередь (queue): можно вызвать (callable here) %d\n", w.Waiting)
 	byID := map[string]queue.ServiceView{}
 	for _, s := range st.Queue.Services {

@@ -248,4 +248,37 @@ func TestRenderConsole(t *testing.T) {
 	if strings.Contains(got, "Д") {
 		t.Errorf("a service the window does not serve is shown:\n%s", got)
 	}
+	if strings.Contains(got, "Правило очерёдности") || strings.Contains(got, "Автовызов") {
+		t.Errorf("a window without a ratio rule or auto-call shows one:\n%s", got)
+	}
+}
+
+func TestRenderConsoleWindowRules(t *testing.T) {
+	at := time.Date(2026, 12, 3, 10, 15, 30, 0, time.Local)
+	tests := []struct {
+		name string
+		w    queue.WindowView
+		want []string
+	}{
+		{"a rule holding privileged visitors back", queue.WindowView{Ratio: 2, OthersCalled: 1},
+			[]string{"Правило очерёдности (ratio rule) 2:1: других вызвано (others called) 1 из 2\n"}},
+		{"a rule letting them go first", queue.WindowView{Ratio: 3, OthersCalled: 3, PrivilegedNext: true},
+			[]string{"Правило очерёдности (ratio rule) 3:1: следующим — льготный (a privileged visitor next)\n"}},
+		{"auto-call while the window is busy", queue.WindowView{AutoCall: true, AutoCallPauseS: 20},
+			[]string{"Автовызов (auto-call): через 20 с после ухода посетителя (s after a visitor leaves)\n"}},
+		{"auto-call while the window is free", queue.WindowView{AutoCall: true, AutoCallPauseS: 20, AutoCallAt: at},
+			[]string{"Автовызов (auto-call): через 20 с после ухода посетителя (s after a visitor leaves) · в (at) 10:15:30\n"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := tt.w
+			w.Number, w.Open = 1, true
+			got := renderConsole(console.State{Queue: queue.QueueView{DayOpen: true}, Window: &w})
+			for _, want := range tt.want {
+				if !strings.Contains(got, want) {
+					t.Errorf("missing %q in:\n%s", want, got)
+				}
+			}
+		})
+	}
 }
