@@ -23,6 +23,7 @@ type served struct {
 	ticket string
 	at     time.Time
 	rated  bool
+	mark   int // the mark given, once rated
 }
 
 // RateView is what a window's rating tablet shows: the ticket just served
@@ -62,7 +63,7 @@ func (s *State) RateTarget(n int, now time.Time) (RateView, error) {
 	t := s.tickets[last.ticket]
 	st := t.servedStage(n)
 	v.Ticket, v.Number, v.Service, v.Name = t.ID, t.Number, st.Service, s.office.ServiceName(st.Service)
-	v.ServedAt, v.Until, v.Rated = last.at, last.at.Add(RatingWindow), last.rated
+	v.ServedAt, v.Until, v.Rated, v.RatedMark = last.at, last.at.Add(RatingWindow), last.rated, last.mark
 	return v, nil
 }
 
@@ -118,7 +119,7 @@ func (s *State) applyRated(ev Event) error {
 	if !ok || last.ticket != ev.Ticket {
 		return fmt.Errorf("a rating of ticket %q, not the last served at window %d", ev.Ticket, ev.Window)
 	}
-	last.rated = true
+	last.rated, last.mark = true, ev.Mark
 	s.lastServed[ev.Window] = last
 	return nil
 }

@@ -160,6 +160,12 @@ var chartSpecs = map[string]chartSpec{
 		unit:  queue.Text{RU: "записей", EN: "appointments"},
 		whole: true,
 	},
+	"ratings": {
+		series: []chartSeries{
+			{"mean_mark", queue.Text{RU: "Средняя оценка", EN: "Mean mark"}},
+		},
+		unit: queue.Text{RU: "оценка от 1 до 5", EN: "mark, 1 to 5"},
+	},
 	StaffingName: {
 		series: []chartSeries{
 			{"windows_needed", queue.Text{RU: "Нужно окон", EN: "Windows needed"}},

@@ -261,6 +261,7 @@ func TestChartOfEveryTable(t *testing.T) {
 		Operators:    []Workload{{Key: "2026-11-23", Operator: "op1", SignedIn: 3600, Serving: 1800, Utilisation: 0.5}},
 		Appointments: []Appointments{{Key: "2026-11-23", Booked: 2, CheckedIn: 1}},
 		Queue:        []QueueLength{{Key: "2026-11-23", Mean: 1.5, Max: 3, Observed: 3600}},
+		Ratings:      []Ratings{{Key: "2026-11-23", Count: 2, Mean: 4.5, Marks: [queue.MaxMark]int{0, 0, 0, 1, 1}, NoReason: 2}},
 		Breaches:     []Breach{{Day: "2026-11-23", Number: "П001", Waited: 1200, Target: 900}},
 	}
 	for _, name := range TableNames {

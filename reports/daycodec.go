@@ -25,7 +25,7 @@ import (
 //
 // Change factsVersion whenever the record or what Scan makes of the events
 // changes: records of another version are ignored and made again.
-const factsVersion = 4 // 2: a break's reason; 3: idle time between services; 4: booked visitors' target
+const factsVersion = 5 // 2: a break's reason; 3: idle time between services; 4: booked visitors' target; 5: visitors' marks
 
 const (
 	factIssued byte = iota + 1
@@ -33,6 +33,7 @@ const (
 	factWork
 	factAppointment
 	factQueueLevel
+	factRating
 )
 
 // dayEncoder records the facts of one day.
@@ -135,6 +136,16 @@ func (e *dayEncoder) QueueLevel(q QueueLevel) {
 	e.int(int64(q.Waiting))
 }
 
+func (e *dayEncoder) Rating(r RatingFact) {
+	e.buf = append(e.buf, factRating)
+	e.time(r.At)
+	e.str(r.Service)
+	e.int(int64(r.Window))
+	e.str(r.Operator)
+	e.int(int64(r.Mark))
+	e.str(r.Reason)
+}
+
 var errFacts = errors.New("damaged day facts")
 
 // dayDecoder reads a record back; the first error stops it and sticks.
@@ -181,6 +192,11 @@ func replayDay(day string, record []byte, facts Facts) error {
 			q := QueueLevel{Day: day, Service: d.str(), From: d.time(), To: d.time(), Waiting: int(d.int())}
 			if d.err == nil {
 				facts.QueueLevel(q)
+			}
+		case factRating:
+			r := RatingFact{Day: day, At: d.time(), Service: d.str(), Window: int(d.int()), Operator: d.str(), Mark: int(d.int()), Reason: d.str()}
+			if d.err == nil {
+				facts.Rating(r)
 			}
 		default:
 			d.err = fmt.Errorf("%w: unknown fact kind %d", errFacts, kind)

@@ -1,7 +1,7 @@
 // Package reports makes the figures managers read: attendance, waiting and
-// service times, the wait target kept, operator workload, appointments and
-// the queue's length, for any period, grouped by day, hour, service, window
-// or operator.
+// service times, the wait target kept, operator workload, appointments,
+// the queue's length and visitors' ratings, for any period, grouped by
+// day, hour, service, window or operator.
 //
 // Figures are read from the event log, never from the live state: Scan
 // replays the events of the period as the domain applies them
@@ -44,6 +44,10 @@
 //     into a queue or the end of a postponement until called, cancelled or
 //     not served, forwards to one window included. Its mean is over time,
 //     from each day's first event to its last.
+//   - A visitor's mark from the tablet at the window counts in the group
+//     of the mark itself: the day and hour it was given (at most
+//     queue.RatingWindow after the service ended), the service served, the
+//     window and the operator who served. A mark names no visitor.
 //   - Whatever is still open when the period's events end (today, during
 //     the day) is counted as open: its wait, if called, is known; its
 //     service time is not counted.

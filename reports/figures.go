@@ -70,6 +70,7 @@ type Report struct {
 	Operators    []Workload     `json:"operators"`
 	Appointments []Appointments `json:"appointments"`
 	Queue        []QueueLength  `json:"queue"`
+	Ratings      []Ratings      `json:"ratings"`
 	Total        Totals         `json:"total"`
 
 	office *queue.Office
@@ -83,6 +84,7 @@ type Totals struct {
 	Operators    Workload     `json:"operators"` // all operators together
 	Appointments Appointments `json:"appointments"`
 	Queue        QueueLength  `json:"queue"`
+	Ratings      Ratings      `json:"ratings"`
 }
 
 // Attendance counts visits and how their stages ended. Issued is counted
@@ -263,6 +265,7 @@ type group struct {
 	queueSeen time.Duration
 	queueMax  int
 	queued    bool // any queue step at all
+	rating    ratingSum
 }
 
 type workKey struct{ key, operator string }
@@ -592,7 +595,7 @@ func (f *figures) QueueLevel(q QueueLevel) {
 func (f *figures) report(from, to string) *Report {
 	r := &Report{From: from, To: to, By: f.by, BreakLimit: f.limit.Seconds(), BookedTarget: f.office.ApptWaitTarget().Seconds(), office: f.office,
 		Attendance: []Attendance{}, Waits: []Times{}, SLA: []SLA{}, Operators: []Workload{},
-		Appointments: []Appointments{}, Queue: []QueueLength{}}
+		Appointments: []Appointments{}, Queue: []QueueLength{}, Ratings: []Ratings{}}
 	keys := make([]string, 0, len(f.groups))
 	for k := range f.groups {
 		keys = append(keys, k)
@@ -615,9 +618,13 @@ func (f *figures) report(from, to string) *Report {
 		if g.queued {
 			r.Queue = append(r.Queue, g.queue(k))
 		}
+		if g.rating.count > 0 {
+			r.Ratings = append(r.Ratings, g.rating.row(k))
+		}
 	}
 	r.Total = Totals{Attendance: f.total.attendance(""), Waits: f.total.times(""), SLA: f.total.slaRow(""),
-		Appointments: f.total.appointments(""), Queue: f.total.queue(""), Operators: f.workload(workKey{}, &f.allWork)}
+		Appointments: f.total.appointments(""), Queue: f.total.queue(""), Ratings: f.total.rating.row(""),
+		Operators: f.workload(workKey{}, &f.allWork)}
 
 	wkeys := make([]workKey, 0, len(f.work))
 	for k := range f.work {
@@ -804,7 +811,7 @@ type Table struct {
 }
 
 // TableNames lists the tables of a report, in the order pages show them.
-var TableNames = []string{"attendance", "waits", "sla", "breaches", "operators", "appointments", "queue"}
+var TableNames = []string{"attendance", "waits", "sla", "breaches", "operators", "appointments", "queue", "ratings"}
 
 var totalLabel = queue.Text{RU: "Итого", EN: "Total"}
 
@@ -825,6 +832,8 @@ func (r *Report) Table(name string) (Table, error) {
 		return r.appointmentsTable(), nil
 	case "queue":
 		return r.queueTable(), nil
+	case "ratings":
+		return r.ratingsTable(), nil
 	}
 	return Table{}, queue.Errorf(queue.ENOTFOUND, "отчёта %q нет (%s)", "no report %q (%s)", name, fmt.Sprint(TableNames))
 }

@@ -298,6 +298,12 @@ func (c *recorder) QueueLevel(q QueueLevel) {
 	}
 }
 
+func (c *recorder) Rating(r RatingFact) {
+	if e := c.day(r.Day); e != nil {
+		e.Rating(r)
+	}
+}
+
 func (c *recorder) Appointment(a AppointmentFact) {
 	e := c.day(a.Day)
 	if e == nil {

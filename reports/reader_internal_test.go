@@ -127,6 +127,8 @@ func TestDayRecordRoundTrip(t *testing.T) {
 	a := AppointmentFact{Type: queue.EventAppointmentBooked, Day: day, Code: "111111", Service: "passport", Slot: at("10:00"),
 		At: at("10:00").AddDate(0, 0, -1)}
 	q := QueueLevel{Day: day, Service: "passport", From: at("09:50"), To: at("10:05"), Waiting: 1}
+	rated := RatingFact{Day: day, At: at("10:24"), Service: "passport", Window: 3, Operator: "op3", Mark: 2, Reason: "long-wait"}
+	alone := RatingFact{Day: day, At: at("10:31"), Service: "passport", Window: 3, Operator: "op3", Mark: 5}
 
 	enc, err := newDayEncoder(day)
 	if err != nil {
@@ -138,11 +140,14 @@ func TestDayRecordRoundTrip(t *testing.T) {
 	enc.Work(w)
 	enc.Appointment(a)
 	enc.QueueLevel(q)
+	enc.Rating(rated)
+	enc.Rating(alone)
 	var got recording
 	if err := replayDay(day, enc.buf, &got); err != nil {
 		t.Fatal(err)
 	}
-	want := recording{stages: []Stage{st, st, open}, work: []Work{w}, appts: []AppointmentFact{a}, levels: []QueueLevel{q}}
+	want := recording{stages: []Stage{st, st, open}, work: []Work{w}, appts: []AppointmentFact{a}, levels: []QueueLevel{q},
+		ratings: []RatingFact{rated, alone}}
 	if !got.equal(want) {
 		t.Errorf("read back\n%+v\nwant\n%+v", got, want)
 	}
@@ -157,10 +162,11 @@ func TestDayRecordRoundTrip(t *testing.T) {
 
 // recording keeps every fact it is told.
 type recording struct {
-	stages []Stage
-	work   []Work
-	appts  []AppointmentFact
-	levels []QueueLevel
+	stages  []Stage
+	work    []Work
+	appts   []AppointmentFact
+	levels  []QueueLevel
+	ratings []RatingFact
 }
 
 func (r *recording) Issued(st Stage)               { r.stages = append(r.stages, st) }
@@ -168,6 +174,7 @@ func (r *recording) StageEnded(st Stage)           { r.stages = append(r.stages,
 func (r *recording) Work(w Work)                   { r.work = append(r.work, w) }
 func (r *recording) Appointment(a AppointmentFact) { r.appts = append(r.appts, a) }
 func (r *recording) QueueLevel(q QueueLevel)       { r.levels = append(r.levels, q) }
+func (r *recording) Rating(rt RatingFact)          { r.ratings = append(r.ratings, rt) }
 
 // equal compares with time.Time.Equal: records give times in UTC.
 func (r recording) equal(o recording) bool {
@@ -186,6 +193,9 @@ func (r recording) equal(o recording) bool {
 			sameTime(a.Slot, b.Slot) && sameTime(a.At, b.At)
 	}) && slices.EqualFunc(r.levels, o.levels, func(a, b QueueLevel) bool {
 		return a.Day == b.Day && a.Service == b.Service && sameTime(a.From, b.From) && sameTime(a.To, b.To) && a.Waiting == b.Waiting
+	}) && slices.EqualFunc(r.ratings, o.ratings, func(a, b RatingFact) bool {
+		return a.Day == b.Day && sameTime(a.At, b.At) && a.Service == b.Service && a.Window == b.Window &&
+			a.Operator == b.Operator && a.Mark == b.Mark && a.Reason == b.Reason
 	})
 }
 

@@ -133,6 +133,21 @@ type QueueLevel struct {
 	Waiting int       `json:"waiting"`
 }
 
+// RatingFact is a visitor's mark of a service, given on the tablet at the
+// window within queue.RatingWindow of the service's end. It names the
+// service, the window and the operator who served, never the visitor.
+type RatingFact struct {
+	Day      string    `json:"day"`
+	At       time.Time `json:"at"` // when the mark was given
+	Service  string    `json:"service"`
+	Window   int       `json:"window"`
+	Operator string    `json:"operator"`
+	Mark     int       `json:"mark"` // queue.MinMark to queue.MaxMark
+	// Reason is the id of the office's listed reason the visitor added, as
+	// the event recorded it; "" for a mark alone.
+	Reason string `json:"reason,omitempty"`
+}
+
 // Facts takes what a Scan finds, in the order it finds it. Values are
 // copies: a Facts may keep them.
 type Facts interface {
@@ -144,6 +159,7 @@ type Facts interface {
 	Work(w Work)
 	Appointment(a AppointmentFact)
 	QueueLevel(q QueueLevel)
+	Rating(r RatingFact)
 }
 
 // NoFacts ignores every fact; embed it to take only some.
@@ -154,6 +170,7 @@ func (NoFacts) StageEnded(Stage)            {}
 func (NoFacts) Work(Work)                   {}
 func (NoFacts) Appointment(AppointmentFact) {}
 func (NoFacts) QueueLevel(QueueLevel)       {}
+func (NoFacts) Rating(RatingFact)           {}
 
 // Scan turns events into facts, streaming: it keeps only the day's open
 // visits, open windows and postponements, and the appointments of the
@@ -260,6 +277,12 @@ func (s *Scan) Apply(ev queue.Event) {
 		return
 	case queue.EventWindowOpened, queue.EventWindowClosed, queue.EventBreakStarted, queue.EventBreakEnded:
 		s.window(ev)
+		return
+	case queue.EventTicketRated:
+		// The event says all a mark needs: it counts even when the
+		// ticket's issue is not among the events scanned.
+		s.facts.Rating(RatingFact{Day: ev.Day, At: ev.At, Service: ev.Service, Window: ev.Window, Operator: ev.Operator,
+			Mark: ev.Mark, Reason: ev.Reason})
 		return
 	case queue.EventTicketCalled, queue.EventTicketRecalled, queue.EventServiceStarted, queue.EventServiceFinished,
 		queue.EventTicketNoShow, queue.EventTicketPostponed, queue.EventTicketForwarded, queue.EventTicketCancelled,

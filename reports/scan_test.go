@@ -41,9 +41,10 @@ var (
 
 // recorder keeps every fact a scan tells.
 type recorder struct {
-	stages []reports.Stage
-	work   []reports.Work
-	levels []reports.QueueLevel
+	stages  []reports.Stage
+	work    []reports.Work
+	levels  []reports.QueueLevel
+	ratings []reports.RatingFact
 }
 
 func (r *recorder) Issued(reports.Stage)                {}
@@ -51,6 +52,7 @@ func (r *recorder) StageEnded(st reports.Stage)         { r.stages = append(r.st
 func (r *recorder) Work(w reports.Work)                 { r.work = append(r.work, w) }
 func (r *recorder) Appointment(reports.AppointmentFact) {}
 func (r *recorder) QueueLevel(q reports.QueueLevel)     { r.levels = append(r.levels, q) }
+func (r *recorder) Rating(rt reports.RatingFact)        { r.ratings = append(r.ratings, rt) }
 func (r *recorder) scan(t *testing.T, log *memLog, day string) {
 	t.Helper()
 	s := reports.NewScan(testOffice(), day, day, r)

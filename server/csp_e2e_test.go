@@ -68,6 +68,12 @@ func TestPagesKeepTheirPolicyInChromium(t *testing.T) {
 			chromedp.Navigate(base + "/book"),
 			chromedp.Poll(`document.querySelectorAll('#services button[data-service]').length > 0`, nil),
 		},
+		// Nobody served at window 1 yet: the tablet settles on its calm
+		// waiting screen once the API has answered.
+		"GET /rate": {
+			chromedp.Navigate(base + "/rate?window=1&token=" + ratingToken),
+			chromedp.Poll(`document.body.dataset.state === 'waiting'`, nil),
+		},
 		"GET /kiosk": {
 			chromedp.Navigate(base + "/kiosk?token=" + kioskToken),
 			chromedp.Poll(`document.querySelectorAll('#groups .tile').length > 0`, nil),

@@ -69,6 +69,7 @@ var reportsTabs = map[string]queue.Text{
 	"operators":          {RU: "Сотрудники", EN: "Operators"},
 	"appointments":       {RU: "Запись", EN: "Appointments"},
 	"queue":              {RU: "Очередь", EN: "Queue"},
+	"ratings":            {RU: "Оценки", EN: "Ratings"},
 	reports.StaffingName: {RU: "Окна по часам", EN: "Staffing"},
 }
 

@@ -19,25 +19,28 @@ import (
 // The kinds of caller the route walk tries, as DESIGN.md's contract names
 // them.
 const (
-	anonymous = "a caller who has not signed in"
-	kioskKind = "a kiosk"
-	display   = "a display"
-	operator  = "an operator"
-	manager   = "a manager"
-	admin     = "an admin"
+	anonymous  = "a caller who has not signed in"
+	kioskKind  = "a kiosk"
+	display    = "a display"
+	ratingKind = "a rating tablet"
+	operator   = "an operator"
+	manager    = "a manager"
+	admin      = "an admin"
 )
 
-var callerKinds = []string{anonymous, kioskKind, display, operator, manager, admin}
+var callerKinds = []string{anonymous, kioskKind, display, ratingKind, operator, manager, admin}
 
 // allowedBy is who each access level of the routing table lets in, with the
 // demo's kiosk tokens configured. Managers and admins do whatever operators
 // do; staff may stand in for a kiosk (registering a visitor) and watch a
-// display.
+// display. A rating tablet's marks are the visitors': a manager may check
+// a tablet, an operator may not mark their own service.
 var allowedBy = map[string][]string{
 	"anyone":      callerKinds,
 	"kiosk":       {kioskKind, operator, manager, admin},
 	"kiosk-token": {kioskKind, operator, manager, admin},
 	"display":     {display, operator, manager, admin},
+	"rating":      {ratingKind, manager, admin},
 	"staff":       {operator, manager, admin},
 	"manager":     {manager, admin},
 	"admin":       {admin},
@@ -72,7 +75,7 @@ type walker struct {
 
 func newWalker(t *testing.T, s *stack) *walker {
 	t.Helper()
-	w := &walker{s: s, clients: map[string]*client{anonymous: s.anon(), kioskKind: s.kiosk(), display: s.anon()},
+	w := &walker{s: s, clients: map[string]*client{anonymous: s.anon(), kioskKind: s.kiosk(), display: s.anon(), ratingKind: s.tablet()},
 		logins: map[string]string{operator: "op1", manager: "manager", admin: "admin"}}
 	w.clients[display].bearer = "demo-display"
 	for kind, login := range w.logins {
@@ -256,6 +259,7 @@ var contract = map[string]string{
 	"GET /dashboard":                          "anyone",
 	"GET /reports":                            "anyone",
 	"GET /audit":                              "anyone",
+	"GET /rate":                               "anyone",
 	"GET /api/v1/audit":                       "admin",
 	"GET /api/v1/services":                    "anyone",
 	"GET /api/v1/queue":                       "anyone",
@@ -278,6 +282,8 @@ var contract = map[string]string{
 	"GET /api/v1/windows/{n}":                 "staff",
 	"POST /api/v1/windows/{n}/{action}":       "staff",
 	"PUT /api/v1/windows/{n}/services":        "manager",
+	"GET /api/v1/windows/{n}/rating":          "rating",
+	"POST /api/v1/windows/{n}/rating":         "rating",
 	"POST /api/v1/day/open":                   "manager",
 	"POST /api/v1/day/close":                  "manager",
 	"GET /api/v1/reports/{name}":              "manager",
@@ -344,6 +350,7 @@ func TestWebSocketsRefuseOtherSites(t *testing.T) {
 	}{
 		{"the display feed takes a display token in the query", "?token=demo-display", http.StatusSwitchingProtocols},
 		{"the display feed refuses a kiosk token", "?token=demo-kiosk", http.StatusUnauthorized},
+		{"the display feed refuses a rating tablet's token", "?token=" + ratingToken, http.StatusUnauthorized},
 		{"the display feed refuses a token that is the display's with more after it", "?token=demo-display-", http.StatusUnauthorized},
 		{"the display feed refuses the start of the display's token", "?token=demo-displa", http.StatusUnauthorized},
 	}

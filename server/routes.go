@@ -32,6 +32,10 @@ const (
 	tokenKiosks
 	// displays: a display token or signed-in staff.
 	displays
+	// raters: a rating tablet's token, or a manager or admin checking a
+	// tablet. Operators are not let in: a mark is the visitor's word on
+	// the operator's service, not the operator's own.
+	raters
 	// staff: any signed-in member of staff.
 	staff
 	// managers: managers and admins.
@@ -41,7 +45,7 @@ const (
 )
 
 var accessNames = map[access]string{
-	anyone: "anyone", kiosks: "kiosk", tokenKiosks: "kiosk-token", displays: "display",
+	anyone: "anyone", kiosks: "kiosk", tokenKiosks: "kiosk-token", displays: "display", raters: "rating",
 	staff: "staff", managers: "manager", admins: "admin",
 }
 
@@ -76,6 +80,9 @@ func (s *Server) routeTable() []route {
 		{"GET /dashboard", anyone, s.handleDashboard},
 		{"GET /reports", anyone, s.handleReportsPage},
 		{"GET /audit", anyone, s.handleAuditPage},
+		// The rating tablet's page; its token, in the page's address, is
+		// what the API checks.
+		{"GET /rate", anyone, s.handleRatePage},
 
 		{"GET /api/v1/services", anyone, s.handleServices},
 		{"GET /api/v1/queue", anyone, s.handleQueue},
@@ -100,6 +107,8 @@ func (s *Server) routeTable() []route {
 		{"GET /api/v1/windows/{n}", staff, s.handleWindow},
 		{"POST /api/v1/windows/{n}/{action}", staff, s.handleWindowAction},
 		{"PUT /api/v1/windows/{n}/services", managers, s.handleWindowServices},
+		{"GET /api/v1/windows/{n}/rating", raters, s.handleRateTarget},
+		{"POST /api/v1/windows/{n}/rating", raters, s.handleRate},
 		{"POST /api/v1/day/open", managers, s.handleDayOpen},
 		{"POST /api/v1/day/close", managers, s.handleDayClose},
 		{"GET /api/v1/reports/{name}", managers, s.handleReport},
@@ -138,6 +147,7 @@ type caller struct {
 	session string      // the staff's session token
 	kiosk   string      // the kiosk token the request carries, if it is one
 	display bool        // the request carries a display token
+	rating  string      // the rating tablet token the request carries, if it is one
 }
 
 func (c caller) isStaff() bool { return c.actor.Login != "" }
@@ -163,6 +173,7 @@ func (s *Server) identify(r *http.Request) caller {
 		d := sha256.Sum256([]byte(token))
 		c.kiosk = s.kioskTokens.match(d)
 		c.display = s.displayTokens.match(d) != ""
+		c.rating = s.ratingTokens.match(d)
 	}
 	return c
 }
@@ -208,6 +219,17 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, who access, c cal
 			return true
 		}
 		s.writeError(w, r, queue.Errorf(queue.EUNAUTHORIZED, "нужен токен табло или вход сотрудника", "a display token or a staff sign-in is needed"))
+		return false
+	case raters:
+		switch {
+		case c.rating != "" || c.actor.Role.Supervises():
+			return true
+		case c.isStaff():
+			s.writeError(w, r, queue.Errorf(queue.EFORBIDDEN, "оценки ставят посетители на планшете у окна; проверить планшет может роль %s",
+				"marks are the visitors' to give on the tablet at the window; role %s may check a tablet", queue.RoleManager))
+			return false
+		}
+		s.writeError(w, r, queue.Errorf(queue.EUNAUTHORIZED, "нужен токен планшета оценки или вход руководителя", "a rating tablet token or a manager sign-in is needed"))
 		return false
 	}
 	if !c.isStaff() {

@@ -123,6 +123,24 @@ func TestPublicWritesAreRateLimited(t *testing.T) {
 			},
 		},
 		{
+			pattern: "POST /api/v1/windows/{n}/rating", name: "marking by one rating tablet",
+			spend: func(t *testing.T, s *stack) {
+				// Marks for a ticket not just served: refused, written nowhere.
+				for range 10 {
+					checkError(t, s.tablet().post(t, "/api/v1/windows/1/rating", `{"ticket_id":"20261123-000099","mark":5}`), http.StatusConflict, queue.ECONFLICT)
+				}
+			},
+			ready: func(t *testing.T, s *stack) func(t *testing.T) reply {
+				op1 := s.signIn(t, "op1")
+				op1.act(t, "1", "open", "")
+				s.issue(t, "passport")
+				tk := op1.serveNext(t, "1")
+				return func(t *testing.T) reply {
+					return s.tablet().post(t, "/api/v1/windows/1/rating", `{"ticket_id":"`+tk.ID+`","mark":5}`)
+				}
+			},
+		},
+		{
 			pattern: "POST /api/v1/login", name: "sign-in from one address",
 			spend: func(t *testing.T, s *stack) {
 				for range 10 {
@@ -169,7 +187,7 @@ func TestPublicWritesAreRateLimited(t *testing.T) {
 
 	s := newStack(t)
 	for _, rt := range s.Server.Routes() {
-		if rt.Method == http.MethodGet || rt.Method == "" || (rt.Access != "anyone" && rt.Access != "kiosk") {
+		if rt.Method == http.MethodGet || rt.Method == "" || (rt.Access != "anyone" && rt.Access != "kiosk" && rt.Access != "rating") {
 			continue
 		}
 		if !covered[rt.Pattern()] && unlimited[rt.Pattern()] == "" {
@@ -315,6 +333,7 @@ func TestLogsHoldNoPersonalData(t *testing.T) {
 		passwordAsLogin = "Мой-Пароль-В-Логине"
 		kioskSecret     = "kiosk-secret-3f9a1c"
 		displaySecret   = "display-secret-8b2e4d"
+		ratingSecret    = "rating-secret-5c7e0a"
 		name            = "Секретова Прасковья Ильинична"
 		phone           = "8 (916) 555-12-34"
 		refusedName     = "Тайнова Агриппина"
@@ -327,7 +346,7 @@ func TestLogsHoldNoPersonalData(t *testing.T) {
 	}
 	s := newStack(t, func(o *server.Options) {
 		o.Logger = slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelDebug}))
-		o.KioskTokens, o.DisplayTokens = []string{kioskSecret}, []string{displaySecret}
+		o.KioskTokens, o.DisplayTokens, o.RatingTokens = []string{kioskSecret}, []string{displaySecret}, []string{ratingSecret}
 		for i := range o.Accounts {
 			o.Accounts[i].PasswordHash = string(hash)
 		}
@@ -386,10 +405,20 @@ func TestLogsHoldNoPersonalData(t *testing.T) {
 	kiosk.post(t, "/api/v1/tickets?token="+kioskSecret, `{"service_id":"passport"}`).decode(t, http.StatusCreated, &ticketJSON{})
 	s.anon().get(t, "/kiosk?token="+kioskSecret)
 	op.act(t, "1", "call-next", "")
+	op.act(t, "1", "start", "")
+	op.act(t, "1", "finish", "")
+	// The rating tablet reads with its token in the query, as a page may,
+	// and marks with it in the header.
+	var target rateViewJSON
+	s.anon().get(t, "/api/v1/windows/1/rating?token="+ratingSecret).decode(t, http.StatusOK, &target)
+	tablet := s.anon()
+	tablet.bearer = ratingSecret
+	tablet.post(t, "/api/v1/windows/1/rating", `{"ticket_id":"`+target.TicketID+`","mark":2,"reason":"impolite"}`).decode(t, http.StatusCreated, &rateViewJSON{})
+	s.anon().get(t, "/rate?window=1&token="+ratingSecret)
 	op.post(t, "/api/v1/logout", "")
 
 	got := durations.ReplaceAllString(log.String(), "dur=…")
-	for _, want := range []string{"level=DEBUG", "appointment booked", "sign-in refused", "signed in", "display connected", "console connected", "checked in", "ticket issued", "route="} {
+	for _, want := range []string{"level=DEBUG", "appointment booked", "sign-in refused", "signed in", "display connected", "console connected", "checked in", "ticket issued", "ticket rated", "route="} {
 		if !strings.Contains(got, want) {
 			t.Errorf("the log lacks %q: the flow did not log what it should, so its absence of secrets proves nothing\n%s", want, got)
 		}
@@ -408,7 +437,7 @@ func TestLogsHoldNoPersonalData(t *testing.T) {
 		"a refused visitor's name": refusedName, "a refused visitor's phone digits": digits(refusedPhone)[1:],
 		"the booking code": appt.Code, "the cancelled booking's code": other.Code,
 		"the password": password, "a wrong password": wrongPassword, "a password typed as the login": passwordAsLogin,
-		"the session token": session, "the kiosk token": kioskSecret, "the display token": displaySecret,
+		"the session token": session, "the kiosk token": kioskSecret, "the display token": displaySecret, "the rating tablet's token": ratingSecret,
 		"a query's token": "token=",
 	}
 	for what, secret := range secrets {

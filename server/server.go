@@ -44,8 +44,11 @@ type Options struct {
 	Accounts      []Account
 	KioskTokens   []string
 	DisplayTokens []string
-	Logger        *slog.Logger
-	Now           func() time.Time // defaults to time.Now
+	// RatingTokens are the bearer tokens of the rating tablets at the
+	// windows (/rate); none means visitors' marks are not taken.
+	RatingTokens []string
+	Logger       *slog.Logger
+	Now          func() time.Time // defaults to time.Now
 	// Feed carries the engine's events to WebSocket clients; pass the same
 	// feed to queue.NewEngine. Without it consoles get no live updates.
 	Feed *Feed
@@ -94,10 +97,12 @@ type Server struct {
 	accounts      map[string]Account
 	kioskTokens   tokenSet
 	displayTokens tokenSet
+	ratingTokens  tokenSet
 	log           *slog.Logger
 	sessions      *sessions
 	lan           *limiter // ticket issue and check-in from the LAN when no kiosk tokens are set, per address
 	kioskLimit    *limiter // ticket issue and check-in per kiosk token
+	ratingLimit   *limiter // visitors' marks per rating tablet token
 	signins       *limiter // sign-in attempts per address
 	bookings      *limiter // anonymous bookings per address
 	codes         *limiter // anonymous requests naming a booking code, per address
@@ -159,6 +164,7 @@ func New(o Options) *Server {
 	}
 	s := &Server{
 		engine: o.Engine, health: o.Health, kioskTokens: newTokenSet(o.KioskTokens), displayTokens: newTokenSet(o.DisplayTokens),
+		ratingTokens: newTokenSet(o.RatingTokens), ratingLimit: newLimiter(ratingPerMinute, ratingBurst, o.Now),
 		accounts: make(map[string]Account, len(o.Accounts)), log: o.Logger,
 		sessions: newSessions(o.Now), lan: newLimiter(20, 10, o.Now), kioskLimit: newKioskLimiter(o.KioskPerMinute, o.Now), signins: newLimiter(10, 10, o.Now),
 		bookings: newLimiter(6, 6, o.Now), codes: newLimiter(20, 10, o.Now), mux: http.NewServeMux(),

@@ -53,6 +53,7 @@ func newReportCmd() *cobra.Command {
 			"  operators     загрузка сотрудников и перерывы\n" +
 			"  appointments  предварительная запись: записано, пришли, не пришли\n" +
 			"  queue         длина очереди\n" +
+			"  ratings       оценки посетителей: число, средняя, по баллам и по причинам\n" +
 			"  staffing      сколько окон нужно по часам недели (формула Эрланга C)\n" +
 			"  all           все отчёты: text — один за другим, xlsx — лист на отчёт, json — список\n\n" +
 			"Форматы (--format): text — таблица для терминала, csv — UTF-8 с BOM для Excel,\n" +
@@ -68,6 +69,7 @@ func newReportCmd() *cobra.Command {
 			"  operators     operator workload and breaks\n" +
 			"  appointments  appointments booked, checked in, missed\n" +
 			"  queue         the queue's length\n" +
+			"  ratings       visitors' marks: count, mean, each mark and each reason\n" +
 			"  staffing      windows needed per hour of the week (Erlang C)\n" +
 			"  all           every report: text one after another, xlsx a sheet each, json a list\n\n" +
 			"Formats (--format): text, a table for the terminal; csv, UTF-8 with a BOM for Excel;\n" +

@@ -154,7 +154,7 @@ func runServe(ctx context.Context, o *serveOptions, stdout io.Writer, log *slog.
 	reader := reports.NewReader(st, cfg.Office)
 	srv := server.New(server.Options{
 		Engine: engine, Health: st, Accounts: accounts, Logger: log, Feed: events, Metrics: metrics,
-		KioskTokens: cfg.KioskTokens, DisplayTokens: cfg.DisplayTokens, Printing: printing,
+		KioskTokens: cfg.KioskTokens, DisplayTokens: cfg.DisplayTokens, RatingTokens: cfg.RatingTokens, Printing: printing,
 		Reports: reader, Audit: st, TLS: tlsConfig,
 		Display: feed.Settings{RunningText: cfg.Display.RunningText, Blink: cfg.Display.Blink},
 	})

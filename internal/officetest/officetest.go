@@ -134,6 +134,7 @@ func Start(tb testing.TB, opts ...Option) *Office {
 		Accounts:      Accounts(cfg),
 		KioskTokens:   cfg.KioskTokens,
 		DisplayTokens: cfg.DisplayTokens,
+		RatingTokens:  cfg.RatingTokens,
 		Logger:        slog.New(slog.DiscardHandler),
 		Now:           set.clock.Now,
 		Feed:          feed,
