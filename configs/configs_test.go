@@ -652,17 +652,8 @@ func TestParseBreakReasons(t *testing.T) {
 	}
 	for _, tt := range refused {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := Parse("test.yaml", []byte(strings.Replace(base, after, after+tt.line, 1)))
-			var ve *ValidationError
-			if !errors.As(err, &ve) {
-				t.Fatalf("got %v, want a *ValidationError", err)
-			}
-			if len(ve.Problems) != 1 {
-				t.Fatalf("got %d problems, want 1:\n%v", len(ve.Problems), err)
-			}
-			if p := ve.Problems[0]; p.Path != tt.path || !strings.Contains(p.Message, tt.contains) || p.MessageEN == "" || p.Line < 4 {
-				t.Errorf("got %d %s: %s (%s), want %s containing %q", p.Line, p.Path, p.Message, p.MessageEN, tt.path, tt.contains)
-			}
+			_, err := parseWith(t, after, tt.line)
+			oneProblem(t, err, tt.path, tt.contains)
 		})
 	}
 }

@@ -64,13 +64,19 @@ type office struct {
 
 func newOffice(t *testing.T) *office {
 	t.Helper()
+	return newOfficeOf(t, testOffice())
+}
+
+// newOfficeOf is newOffice running the office description of.
+func newOfficeOf(t *testing.T, of *queue.Office) *office {
+	t.Helper()
 	o := &office{t: t, ctx: context.Background()}
 	st, err := store.Open(o.ctx, filepath.Join(t.TempDir(), "eq.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	state, err := queue.NewState(testOffice())
+	state, err := queue.NewState(of)
 	if err != nil {
 		t.Fatal(err)
 	}

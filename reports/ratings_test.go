@@ -2,16 +2,12 @@ package reports_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"testing"
-	"time"
 
 	"eq/queue"
-	"eq/queue/store"
 	"eq/reports"
 )
 
@@ -25,19 +21,7 @@ func ratedOffice() *queue.Office {
 // newRatedOffice is newOffice for ratedOffice, whose tablets take reasons.
 func newRatedOffice(t *testing.T) *office {
 	t.Helper()
-	o := &office{t: t, ctx: context.Background()}
-	st, err := store.Open(o.ctx, filepath.Join(t.TempDir(), "eq.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	state, err := queue.NewState(ratedOffice())
-	if err != nil {
-		t.Fatal(err)
-	}
-	o.st = st
-	o.eng = queue.NewEngine(state, st, queue.ClockFunc(func() time.Time { return o.now }), nil)
-	return o
+	return newOfficeOf(t, ratedOffice())
 }
 
 // rate gives ticket's service at window n the mark, as its tablet does.
