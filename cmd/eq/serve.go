@@ -25,6 +25,7 @@ import (
 	"eq/queue/store"
 	"eq/reports"
 	"eq/server"
+	"eq/webhook"
 )
 
 // Serving defaults, as DESIGN.md fixes them.
@@ -122,6 +123,13 @@ func runServe(ctx context.Context, o *serveOptions, stdout io.Writer, log *slog.
 			log.Error("close store", "err", err)
 		}
 	}()
+	// Every ticket event is promised to the information systems in the
+	// transaction that appends it; the deliverer posts it later, in the
+	// background, so a slow receiver never slows the queue.
+	hooks, deliverer, err := webhooks(st, cfg, log)
+	if err != nil {
+		return err
+	}
 	state, err := store.Load(ctx, st, cfg.Office)
 	if err != nil {
 		return fmt.Errorf("журнал событий не подходит к конфигурации (the event log does not fit the config): %w", err)
@@ -131,7 +139,7 @@ func runServe(ctx context.Context, o *serveOptions, stdout io.Writer, log *slog.
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	metrics := server.NewMetrics(reg)
-	engine := queue.NewEngine(state, metrics.EventLog(st), queue.ClockFunc(time.Now),
+	engine := queue.NewEngine(state, metrics.EventLog(hooks), queue.ClockFunc(time.Now),
 		metrics.Publisher(dayWatch{next: events, closed: closed, opened: opened}))
 	if err := engine.Roll(ctx); err != nil {
 		return fmt.Errorf("open the working day: %w", err)
@@ -187,6 +195,11 @@ func runServe(ctx context.Context, o *serveOptions, stdout io.Writer, log *slog.
 			log.Error("printers", "err", err)
 		}
 	}()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		deliverer.Run(bg) // stopped before the store closes: wg.Wait below
+	}()
 	if wantsAutoCall(cfg) {
 		wg.Add(1)
 		go func() {
@@ -225,6 +238,28 @@ func loadTLS(certFile, keyFile string, now time.Time, log *slog.Logger) (*tls.Co
 		}
 	}
 	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
+}
+
+// webhooks makes the event log the engine appends to, which writes the
+// outbox rows of the config's webhooks, and the deliverer of those rows.
+// The deliverer runs even with no webhook configured: it then only warns
+// of undelivered events left by webhooks since removed.
+func webhooks(st *store.Store, cfg *configs.Config, log *slog.Logger) (*store.WebhookLog, *webhook.Deliverer, error) {
+	names := make([]string, 0, len(cfg.Webhooks))
+	endpoints := make([]webhook.Endpoint, 0, len(cfg.Webhooks))
+	for _, h := range cfg.Webhooks {
+		names = append(names, h.Name)
+		endpoints = append(endpoints, webhook.Endpoint{Name: h.Name, URL: h.URL, Secret: h.Secret})
+	}
+	hooks, err := st.Webhooks(names)
+	if err != nil {
+		return nil, nil, err
+	}
+	d, err := webhook.New(webhook.Options{Endpoints: endpoints, Outbox: st, Wake: hooks.Written(), Logger: log})
+	if err != nil {
+		return nil, nil, err
+	}
+	return hooks, d, nil
 }
 
 // rollDays opens each new working day as the date changes, so numbering

@@ -662,7 +662,7 @@ func TestRestore(t *testing.T) {
 			t.Fatal(err)
 		}
 		// As the file was before the last migration there is.
-		execFile(t, f.backup, `DROP TABLE report_days; DELETE FROM schema_migrations WHERE name = '`+known.Schema+`'`)
+		execFile(t, f.backup, `DROP TABLE webhook_outbox; DELETE FROM schema_migrations WHERE name = '`+known.Schema+`'`)
 		old, err := store.CheckBackup(ctx, f.backup)
 		if err != nil || old.Schema == known.Schema {
 			t.Fatalf("the older backup: %+v, %v", old, err)

@@ -18,8 +18,16 @@ var _ queue.EventLog = (*Store)(nil)
 // once the commit is on disk. It sets each event's Seq, only after the
 // commit: on an error evs are left as they were.
 func (s *Store) Append(ctx context.Context, evs []queue.Event) error {
+	_, err := s.append(ctx, evs, nil)
+	return err
+}
+
+// append is Append that also writes, in the same transaction, an outbox row
+// for each ticket event and each of the webhook endpoints named in hooks
+// (see WebhookLog). It returns how many outbox rows it wrote.
+func (s *Store) append(ctx context.Context, evs []queue.Event, hooks []string) (int, error) {
 	if len(evs) == 0 {
-		return nil
+		return 0, nil
 	}
 	// Encode before the transaction: the write lock is then held only for
 	// the inserts, and an event that cannot be encoded never starts one.
@@ -27,38 +35,40 @@ func (s *Store) Append(ctx context.Context, evs []queue.Event) error {
 	for i := range evs {
 		b, err := json.Marshal(&evs[i])
 		if err != nil {
-			return fmt.Errorf("store: append events: encode %s: %w", evs[i].Type, err)
+			return 0, fmt.Errorf("store: append events: encode %s: %w", evs[i].Type, err)
 		}
 		bodies[i] = b
 	}
 
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("store: append events: %w", err)
+		return 0, fmt.Errorf("store: append events: %w", err)
 	}
 	defer tx.Rollback()
-	seqs, err := insertEvents(ctx, tx, evs, bodies)
+	seqs, rows, err := insertEvents(ctx, tx, evs, bodies, hooks)
 	if err != nil {
-		return fmt.Errorf("store: append events: %w", err)
+		return 0, fmt.Errorf("store: append events: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("store: append events: %w", err)
+		return 0, fmt.Errorf("store: append events: %w", err)
 	}
 	for i := range evs {
 		evs[i].Seq = seqs[i]
 	}
-	return nil
+	return rows, nil
 }
 
 // insertEvents inserts evs with their encoded bodies and returns the seq
-// each got.
-func insertEvents(ctx context.Context, tx *sql.Tx, evs []queue.Event, bodies [][]byte) ([]int64, error) {
+// each got. Each event of a ticket also gets an outbox row per endpoint
+// named in hooks; the count of those rows is returned too.
+func insertEvents(ctx context.Context, tx *sql.Tx, evs []queue.Event, bodies [][]byte, hooks []string) ([]int64, int, error) {
 	stmt, err := tx.PrepareContext(ctx, `INSERT INTO events (at, day, type, ticket, "window", appointment_day, body) VALUES (?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	defer stmt.Close()
-	var contact *sql.Stmt // prepared only for a batch that has one
+	var contact, outbox *sql.Stmt // prepared only for a batch that has one
+	rows := 0
 	seqs := make([]int64, len(evs))
 	for i := range evs {
 		ev := &evs[i]
@@ -69,28 +79,42 @@ func insertEvents(ctx context.Context, tx *sql.Tx, evs []queue.Event, bodies [][
 			// with SQLite's JSON functions, which take text.
 			string(bodies[i]))
 		if err != nil {
-			return nil, fmt.Errorf("insert %s: %w", ev.Type, err)
+			return nil, 0, fmt.Errorf("insert %s: %w", ev.Type, err)
 		}
 		if seqs[i], err = res.LastInsertId(); err != nil {
-			return nil, fmt.Errorf("insert %s: %w", ev.Type, err)
+			return nil, 0, fmt.Errorf("insert %s: %w", ev.Type, err)
+		}
+		if ev.Ticket != "" && len(hooks) > 0 {
+			if outbox == nil {
+				if outbox, err = tx.PrepareContext(ctx, `INSERT INTO webhook_outbox (endpoint, seq, ticket) VALUES (?, ?, ?)`); err != nil {
+					return nil, 0, err
+				}
+				defer outbox.Close()
+			}
+			for _, name := range hooks {
+				if _, err := outbox.ExecContext(ctx, name, seqs[i], ev.Ticket); err != nil {
+					return nil, 0, fmt.Errorf("insert the webhook outbox row of %s for %s: %w", ev.Type, name, err)
+				}
+				rows++
+			}
 		}
 		if ev.Name == "" && ev.Phone == "" {
 			continue
 		}
 		if ev.Type != queue.EventAppointmentBooked || ev.ApptDay == "" {
-			return nil, fmt.Errorf("insert %s: personal data on an event other than a booking", ev.Type)
+			return nil, 0, fmt.Errorf("insert %s: personal data on an event other than a booking", ev.Type)
 		}
 		if contact == nil {
 			if contact, err = tx.PrepareContext(ctx, `INSERT INTO appointment_contacts (seq, day, name, phone) VALUES (?, ?, ?, ?)`); err != nil {
-				return nil, err
+				return nil, 0, err
 			}
 			defer contact.Close()
 		}
 		if _, err := contact.ExecContext(ctx, seqs[i], ev.ApptDay, ev.Name, ev.Phone); err != nil {
-			return nil, fmt.Errorf("insert the contacts of %s: %w", ev.Type, err)
+			return nil, 0, fmt.Errorf("insert the contacts of %s: %w", ev.Type, err)
 		}
 	}
-	return seqs, nil
+	return seqs, rows, nil
 }
 
 func nullString(s string) any {

@@ -119,7 +119,7 @@ func TestOpen(t *testing.T) {
 		if got := migrationsApplied(t, path); !reflect.DeepEqual(got, before) {
 			t.Errorf("schema_migrations after reopening = %v, want %v", got, before)
 		}
-		if got, want := len(before), 4; got != want {
+		if got, want := len(before), 5; got != want {
 			t.Errorf("got %d migrations applied, want %d", got, want)
 		}
 	})
