@@ -27,20 +27,13 @@ func wantsAutoCall(cfg *configs.Config) bool {
 // autoCalls calls the next visitor at every window whose auto-call is due,
 // until ctx ends. The queue decides who and when; this only keeps time.
 func autoCalls(ctx context.Context, e *queue.Engine, log *slog.Logger) {
-	t := time.NewTicker(autoCallEvery)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			called, err := e.AutoCall(ctx)
-			for _, n := range called {
-				log.Info("auto-call", "window", n)
-			}
-			if err != nil && !errors.Is(err, context.Canceled) {
-				log.Error("auto-call", "err", err)
-			}
+	every(ctx, autoCallEvery, func() {
+		called, err := e.AutoCall(ctx)
+		for _, n := range called {
+			log.Info("auto-call", "window", n)
 		}
-	}
+		if err != nil && !errors.Is(err, context.Canceled) {
+			log.Error("auto-call", "err", err)
+		}
+	})
 }

@@ -265,16 +265,23 @@ func webhooks(st *store.Store, cfg *configs.Config, log *slog.Logger) (*store.We
 // rollDays opens each new working day as the date changes, so numbering
 // restarts even in an office nobody touches at midnight.
 func rollDays(ctx context.Context, e *queue.Engine, log *slog.Logger) {
-	t := time.NewTicker(rollEvery)
+	every(ctx, rollEvery, func() {
+		if err := e.Roll(ctx); err != nil && !errors.Is(err, context.Canceled) {
+			log.Error("open the working day", "err", err)
+		}
+	})
+}
+
+// every runs fn every period until ctx ends.
+func every(ctx context.Context, period time.Duration, fn func()) {
+	t := time.NewTicker(period)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if err := e.Roll(ctx); err != nil && !errors.Is(err, context.Canceled) {
-				log.Error("open the working day", "err", err)
-			}
+			fn()
 		}
 	}
 }
