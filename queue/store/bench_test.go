@@ -25,13 +25,29 @@ import (
 // stops and the waiting ones are cancelled: the figure does not depend on
 // how many iterations the run happened to choose.
 func BenchmarkIssueTicket(b *testing.B) {
+	benchmarkIssue(b, openStore(b, tempDB(b)))
+}
+
+// BenchmarkIssueTicketWithWebhooks is BenchmarkIssueTicket with two
+// information systems configured: each ticket's commit also writes its two
+// webhook outbox rows, what the queue pays for the link (delivery runs
+// apart and is not measured).
+func BenchmarkIssueTicketWithWebhooks(b *testing.B) {
+	hooks, err := openStore(b, tempDB(b)).Webhooks([]string{"crm", "archive"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchmarkIssue(b, hooks)
+}
+
+// benchmarkIssue issues tickets through an engine appending to log.
+func benchmarkIssue(b *testing.B, log queue.EventLog) {
 	ctx := context.Background()
-	st := openStore(b, tempDB(b))
 	state, err := queue.NewState(testOffice())
 	if err != nil {
 		b.Fatal(err)
 	}
-	eng := queue.NewEngine(state, st, newTestClock(), nil)
+	eng := queue.NewEngine(state, log, newTestClock(), nil)
 	if err := eng.Roll(ctx); err != nil { // the DayOpened commit is not a ticket
 		b.Fatal(err)
 	}
