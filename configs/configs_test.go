@@ -605,20 +605,6 @@ func TestParseAppointmentWaitTarget(t *testing.T) {
 
 func TestParseBreakReasons(t *testing.T) {
 	const after = "  timezone: Europe/Moscow\n" // office.break_reasons goes on line 4, below it
-	t.Run("no break_reasons key gives the default list", func(t *testing.T) {
-		c, err := Parse("test.yaml", []byte(base))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got, want := c.Office.BreakReasons, queue.DefaultBreakReasons; !reflect.DeepEqual(got, want) {
-			t.Errorf("got %+v, want %+v", got, want)
-		}
-	})
-	t.Run("the demo lists the default reasons", func(t *testing.T) {
-		if got, want := Demo().Office.BreakReasons, queue.DefaultBreakReasons; !reflect.DeepEqual(got, want) {
-			t.Errorf("got %+v, want %+v", got, want)
-		}
-	})
 	t.Run("a list given replaces the default, English falling back to Russian", func(t *testing.T) {
 		line := "  break_reasons:\n    - {id: lunch, name: {ru: обед, en: Lunch}}\n    - {id: doctor, name: {ru: к врачу}}\n"
 		c, err := Parse("test.yaml", []byte(strings.Replace(base, after, after+line, 1)))

@@ -94,22 +94,35 @@ func TestParseWindowRules(t *testing.T) {
 	}
 }
 
+// TestReasonListDefaults: without its key a list of reasons is the
+// default one, and the demo spells the defaults out.
+func TestReasonListDefaults(t *testing.T) {
+	c, err := Parse("test.yaml", []byte(base))
+	if err != nil {
+		t.Fatal(err)
+	}
+	demo := Demo()
+	for _, tt := range []struct {
+		name      string
+		got, demo []queue.Reason
+		want      []queue.Reason
+	}{
+		{"break reasons", c.Office.BreakReasons, demo.Office.BreakReasons, queue.DefaultBreakReasons},
+		{"rating reasons", c.Office.RatingReasons, demo.Office.RatingReasons, queue.DefaultRatingReasons},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if !reflect.DeepEqual(tt.got, tt.want) {
+				t.Errorf("without the key: got %+v, want %+v", tt.got, tt.want)
+			}
+			if !reflect.DeepEqual(tt.demo, tt.want) {
+				t.Errorf("the demo: got %+v, want %+v", tt.demo, tt.want)
+			}
+		})
+	}
+}
+
 func TestParseRatingReasons(t *testing.T) {
 	const after = "  timezone: Europe/Moscow\n"
-	t.Run("no rating_reasons key gives the default list", func(t *testing.T) {
-		c, err := Parse("test.yaml", []byte(base))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got, want := c.Office.RatingReasons, queue.DefaultRatingReasons; !reflect.DeepEqual(got, want) {
-			t.Errorf("got %+v, want %+v", got, want)
-		}
-	})
-	t.Run("the demo lists the default reasons", func(t *testing.T) {
-		if got, want := Demo().Office.RatingReasons, queue.DefaultRatingReasons; !reflect.DeepEqual(got, want) {
-			t.Errorf("got %+v, want %+v", got, want)
-		}
-	})
 	t.Run("a list given replaces the default", func(t *testing.T) {
 		c, err := parseWith(t, after, "  rating_reasons:\n    - {id: queue, name: {ru: очередь, en: The queue}}\n")
 		if err != nil {
