@@ -8,8 +8,9 @@ import (
 
 // RatingWindow is how long after a service ends its visitor may still rate
 // it on the tablet at the window: long enough to pick up papers and turn to
-// the tablet, short enough that the next visitor is never shown a stranger's
-// ticket.
+// the tablet. The offer ends sooner when the next visitor's service starts
+// at the window: whoever sits there then must not be shown a stranger's
+// ticket, nor have their tap taken as the stranger's mark.
 const RatingWindow = 10 * time.Minute
 
 // Marks a visitor gives: 1 is bad, 5 excellent, as school marks.

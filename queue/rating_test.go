@@ -226,19 +226,24 @@ func TestRate(t *testing.T) {
 			t.Fatalf("a mark alone: %v", err)
 		}
 	})
-	t.Run("the next visitor called but not yet finished leaves the mark to the one before", func(t *testing.T) {
+	t.Run("the next visitor called leaves the mark to the one before, until they sit down", func(t *testing.T) {
 		h := newHarnessIn(t, ratedOffice())
 		h.openAll()
 		first := h.serve(1, "op1", "passport")
 		h.issue("passport")
 		h.must(1, "op1", ActionCallNext)
-		h.must(1, "op1", ActionStart)
+		// Called, perhaps by auto-call: the one before may still be at the tablet.
 		if v := h.rateTarget(1); v.Ticket != first.ID {
-			t.Fatalf("the tablet offers %q while the next visitor is served, want %s", v.Number, first.Number)
+			t.Fatalf("the tablet offers %q while the next visitor walks up, want %s", v.Number, first.Number)
 		}
-		if _, err := h.rate(RateRequest{Window: 1, Ticket: first.ID, Mark: 4}); err != nil {
-			t.Fatalf("the mark: %v", err)
+		h.must(1, "op1", ActionStart)
+		// Now the next visitor sits at the window: the tablet must not show
+		// them a stranger's ticket, nor take their tap as that stranger's mark.
+		if v := h.rateTarget(1); v.Ticket != "" {
+			t.Fatalf("the tablet offers %q once the next visitor is served, want nothing", v.Number)
 		}
+		_, err := h.rate(RateRequest{Window: 1, Ticket: first.ID, Mark: 4})
+		wantCode(t, err, ECONFLICT)
 	})
 	t.Run("the mark goes to the operator who served, though the window closed since", func(t *testing.T) {
 		h := newHarnessIn(t, ratedOffice())

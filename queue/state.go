@@ -246,6 +246,11 @@ func (s *State) apply(ev Event) error {
 	case EventServiceStarted:
 		t.Status = StatusServing
 		st.StartedAt = ev.At
+		// The visitor before has left the window: its tablet no longer
+		// offers their service to whoever sits there now.
+		if last, ok := s.lastServed[t.Window]; ok && last.ticket != t.ID {
+			delete(s.lastServed, t.Window)
+		}
 	case EventServiceFinished:
 		t.Status = StatusDone
 		s.lastServed[st.Window] = served{ticket: t.ID, at: ev.At}

@@ -179,8 +179,8 @@ func TestRatingRefusals(t *testing.T) {
 	})
 }
 
-// TestRatingAccess: rating tablets, and managers checking one, may read and
-// give marks; nobody else may, and a tablet's token opens nothing else.
+// TestRatingAccess: rating tablets, and managers checking one, may read a
+// tablet's view; only a tablet gives marks; a tablet's token opens nothing else.
 func TestRatingAccess(t *testing.T) {
 	s := newStack(t)
 	op1 := s.signIn(t, "op1")
@@ -209,6 +209,8 @@ func TestRatingAccess(t *testing.T) {
 		{"the start of the tablet's token may not rate", withBearer(ratingToken[:len(ratingToken)-1]), http.MethodPost, "/api/v1/windows/1/rating", mark, http.StatusUnauthorized},
 		{"an operator may not rate their own service", op1, http.MethodPost, "/api/v1/windows/1/rating", mark, http.StatusForbidden},
 		{"an operator may not read the tablet's view", op1, http.MethodGet, "/api/v1/windows/1/rating", "", http.StatusForbidden},
+		{"a manager may not rate", s.signIn(t, "manager"), http.MethodPost, "/api/v1/windows/1/rating", mark, http.StatusForbidden},
+		{"an admin may not rate", s.signIn(t, "admin"), http.MethodPost, "/api/v1/windows/1/rating", mark, http.StatusForbidden},
 		{"a tablet may not issue tickets", s.tablet(), http.MethodPost, "/api/v1/tickets", `{"service_id":"passport"}`, http.StatusUnauthorized},
 		{"a tablet may not call at a window", s.tablet(), http.MethodPost, "/api/v1/windows/1/call-next", "", http.StatusUnauthorized},
 		{"a tablet may not read a window", s.tablet(), http.MethodGet, "/api/v1/windows/1", "", http.StatusUnauthorized},
@@ -229,12 +231,14 @@ func TestRatingAccess(t *testing.T) {
 	t.Run("a tablet may give its token in the query", func(t *testing.T) {
 		s.anon().get(t, "/api/v1/windows/1/rating?token="+ratingToken).decode(t, http.StatusOK, &rateViewJSON{})
 	})
-	t.Run("a manager checking a tablet reads its view and may rate", func(t *testing.T) {
+	t.Run("a manager checking a tablet reads its view", func(t *testing.T) {
 		manager := s.signIn(t, "manager")
 		if v := manager.rateView(t, "1"); v.TicketID != tk.ID {
 			t.Fatalf("the manager sees %+v, want %s", v, tk.Number)
 		}
-		manager.post(t, "/api/v1/windows/1/rating", mark).decode(t, http.StatusCreated, &rateViewJSON{})
+	})
+	t.Run("the tablet rates", func(t *testing.T) {
+		s.tablet().post(t, "/api/v1/windows/1/rating", mark).decode(t, http.StatusCreated, &rateViewJSON{})
 	})
 	t.Run("an office without rating tokens takes no marks from tablets", func(t *testing.T) {
 		s := newStack(t, func(o *server.Options) { o.RatingTokens = nil })

@@ -36,14 +36,15 @@ var callerKinds = []string{anonymous, kioskKind, display, ratingKind, operator, 
 // display. A rating tablet's marks are the visitors': a manager may check
 // a tablet, an operator may not mark their own service.
 var allowedBy = map[string][]string{
-	"anyone":      callerKinds,
-	"kiosk":       {kioskKind, operator, manager, admin},
-	"kiosk-token": {kioskKind, operator, manager, admin},
-	"display":     {display, operator, manager, admin},
-	"rating":      {ratingKind, manager, admin},
-	"staff":       {operator, manager, admin},
-	"manager":     {manager, admin},
-	"admin":       {admin},
+	"anyone":       callerKinds,
+	"kiosk":        {kioskKind, operator, manager, admin},
+	"kiosk-token":  {kioskKind, operator, manager, admin},
+	"display":      {display, operator, manager, admin},
+	"rating":       {ratingKind, manager, admin},
+	"rating-token": {ratingKind},
+	"staff":        {operator, manager, admin},
+	"manager":      {manager, admin},
+	"admin":        {admin},
 }
 
 // pageRefusals are callers a route lets past its guard whose page then
@@ -58,7 +59,7 @@ var pageRefusals = map[string][]string{
 // who did not say who they are get 401, staff without the role 403.
 func refusal(kind string) (int, queue.Code) {
 	switch kind {
-	case operator, manager:
+	case operator, manager, admin:
 		return http.StatusForbidden, queue.EFORBIDDEN
 	}
 	return http.StatusUnauthorized, queue.EUNAUTHORIZED
@@ -283,7 +284,7 @@ var contract = map[string]string{
 	"POST /api/v1/windows/{n}/{action}":       "staff",
 	"PUT /api/v1/windows/{n}/services":        "manager",
 	"GET /api/v1/windows/{n}/rating":          "rating",
-	"POST /api/v1/windows/{n}/rating":         "rating",
+	"POST /api/v1/windows/{n}/rating":         "rating-token",
 	"POST /api/v1/day/open":                   "manager",
 	"POST /api/v1/day/close":                  "manager",
 	"GET /api/v1/reports/{name}":              "manager",

@@ -36,6 +36,10 @@ const (
 	// tablet. Operators are not let in: a mark is the visitor's word on
 	// the operator's service, not the operator's own.
 	raters
+	// tablets: a rating tablet's token only. A mark is the visitor's word,
+	// so no member of staff may give one: a manager checking a tablet reads
+	// it (raters) but cannot mark, least of all their own service.
+	tablets
 	// staff: any signed-in member of staff.
 	staff
 	// managers: managers and admins.
@@ -45,7 +49,7 @@ const (
 )
 
 var accessNames = map[access]string{
-	anyone: "anyone", kiosks: "kiosk", tokenKiosks: "kiosk-token", displays: "display", raters: "rating",
+	anyone: "anyone", kiosks: "kiosk", tokenKiosks: "kiosk-token", displays: "display", raters: "rating", tablets: "rating-token",
 	staff: "staff", managers: "manager", admins: "admin",
 }
 
@@ -108,7 +112,7 @@ func (s *Server) routeTable() []route {
 		{"POST /api/v1/windows/{n}/{action}", staff, s.handleWindowAction},
 		{"PUT /api/v1/windows/{n}/services", managers, s.handleWindowServices},
 		{"GET /api/v1/windows/{n}/rating", raters, s.handleRateTarget},
-		{"POST /api/v1/windows/{n}/rating", raters, s.handleRate},
+		{"POST /api/v1/windows/{n}/rating", tablets, s.handleRate},
 		{"POST /api/v1/day/open", managers, s.handleDayOpen},
 		{"POST /api/v1/day/close", managers, s.handleDayClose},
 		{"GET /api/v1/reports/{name}", managers, s.handleReport},
@@ -230,6 +234,17 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request, who access, c cal
 			return false
 		}
 		s.writeError(w, r, queue.Errorf(queue.EUNAUTHORIZED, "нужен токен планшета оценки или вход руководителя", "a rating tablet token or a manager sign-in is needed"))
+		return false
+	case tablets:
+		switch {
+		case c.rating != "":
+			return true
+		case c.isStaff():
+			s.writeError(w, r, queue.Errorf(queue.EFORBIDDEN, "оценку ставит посетитель на планшете у окна, а не сотрудник",
+				"a mark is given by the visitor on the tablet at the window, not by staff"))
+			return false
+		}
+		s.writeError(w, r, queue.Errorf(queue.EUNAUTHORIZED, "нужен токен планшета оценки", "a rating tablet token is needed"))
 		return false
 	}
 	if !c.isStaff() {
