@@ -486,9 +486,11 @@ func (r *replay) choose(w *simWindow, at time.Time) *simHeap {
 		}
 	}
 	for _, ws := range w.services {
-		// Behind a normal ticket of its service the new one waits its turn.
+		// Behind a normal ticket of its service the new one waits its turn
+		// — unless that ticket is due later than a ticket issued now, as
+		// one back from a postponement may be: then the new one is ahead.
 		f := ws.q.fresh
-		if f == nil || len(ws.q.classes[classOf(PriorityNormal)]) > 0 {
+		if h := ws.q.classes[classOf(PriorityNormal)]; f == nil || len(h) > 0 && h[0].key.less(r.entry(f).key) {
 			continue
 		}
 		if best == nil || r.key(f, ws.level, at).less(bestKey) {

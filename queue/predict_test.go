@@ -302,6 +302,97 @@ func TestForecastIsWhatNextDoesUnderRatioRules(t *testing.T) {
 	}
 }
 
+// TestForecastIsWhatNextDoesOnBusierDays is TestForecastIsWhatNextDoes on
+// days of three rounds, a third of the visitors privileged, with random
+// ratio rules (none to 3:1) at every window, under both dispatch orders:
+// visitors come back from postponements with later deadlines than a ticket
+// issued now, privileged ones are forwarded to windows whose rule holds
+// them back, and each window's count runs on from calls made before.
+func TestForecastIsWhatNextDoesOnBusierDays(t *testing.T) {
+	seeds := 100
+	if testing.Short() {
+		seeds = 20
+	}
+	for _, policy := range []DispatchPolicy{DispatchDeadline, DispatchFIFO} {
+		for seed := uint64(1); seed <= uint64(seeds); seed++ {
+			t.Run(fmt.Sprintf("%s seed %d", policy, seed), func(t *testing.T) {
+				rng := rand.New(rand.NewPCG(seed, 13))
+				o := testOffice()
+				o.Dispatch = policy
+				for i := range o.Windows {
+					o.Windows[i].Ratio = rng.IntN(4)
+				}
+				h := newHarnessIn(t, o)
+				setUpBusierDay(h, rng)
+				checkForecastExact(t, h, rng)
+			})
+		}
+	}
+}
+
+// setUpBusierDay runs three rounds of arrivals, a third of them
+// privileged, each followed by every window finishing what it has and
+// doing one thing: call and serve, call and postpone, serve and forward,
+// a break in the last round, or nothing.
+func setUpBusierDay(h *harness, rng *rand.Rand) {
+	h.t.Helper()
+	h.openAll()
+	services := []string{"passport", "foreign", "property"}
+	ops := []string{"op1", "op2", "op3"}
+	for round := range 3 {
+		for n := 3 + rng.IntN(12); n > 0; n-- {
+			h.advance(time.Duration(rng.IntN(90)) * time.Second)
+			p := PriorityNormal
+			if rng.IntN(3) == 0 {
+				p = PriorityPrivileged
+			}
+			h.issueAs(services[rng.IntN(len(services))], p)
+		}
+		for _, n := range rng.Perm(3) {
+			w, login := n+1, ops[n]
+			v, _ := h.eng.Window(w)
+			if v.OnBreak {
+				h.must(w, login, ActionResume)
+			}
+			if v.Current != nil {
+				if v.Current.Status == StatusCalled {
+					h.must(w, login, ActionStart)
+				}
+				h.must(w, login, ActionFinish)
+			}
+			switch rng.IntN(7) {
+			case 0, 1, 2:
+				if _, err := h.do(w, login, ActionCallNext); err == nil {
+					h.must(w, login, ActionStart)
+				}
+			case 3:
+				if _, err := h.do(w, login, ActionCallNext); err == nil {
+					h.must(w, login, ActionPostpone, func(c *WindowCommand) { c.Minutes = 1 + rng.IntN(20) })
+				}
+			case 4:
+				if _, err := h.do(w, login, ActionCallNext); err == nil {
+					h.must(w, login, ActionStart)
+					to := 1 + (n+1+rng.IntN(2))%3
+					h.must(w, login, ActionForward, func(c *WindowCommand) {
+						if rng.IntN(2) == 0 {
+							c.ToWindow = to
+						} else {
+							c.ToOperator = ops[to-1]
+						}
+					})
+				}
+			case 5:
+				if round == 2 {
+					h.must(w, "boss", ActionBreak, func(c *WindowCommand) {
+						c.Reason, c.Minutes, c.Override = "звонок", 1+rng.IntN(20), true
+					})
+				}
+			}
+			h.advance(time.Duration(rng.IntN(60)) * time.Second)
+		}
+	}
+}
+
 // setUpRandomDay issues tickets of every class over half an hour, then, in
 // the last three minutes (less than two thirds of any visit), has each
 // window do something: call and serve, call and postpone, serve and forward
