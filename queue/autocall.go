@@ -57,13 +57,17 @@ func (e *Engine) AutoCall(ctx context.Context) ([]int, error) {
 	var due []int
 	now := e.clock.Now()
 	for _, w := range e.state.windowsInOrder() {
-		if at, ok := e.state.autoCallAt(w); ok && !now.Before(at) {
+		// Due means someone to call: an idle window makes no commit, so
+		// it can neither fail nor fill the log with errors every second.
+		if at, ok := e.state.autoCallAt(w); ok && !now.Before(at) && e.state.Next(w.Number, now).Ticket != nil {
 			due = append(due, w.Number)
 		}
 	}
 	var called []int
 	for _, n := range due {
-		d, _, err := e.commit(ctx, false, func(s *State, now time.Time) (Decision, error) { return s.autoCall(now, n) })
+		// roll, as every operator's command: past midnight the new day
+		// opens first, and yesterday's visitors are not called into it.
+		d, _, err := e.commit(ctx, true, func(s *State, now time.Time) (Decision, error) { return s.autoCall(now, n) })
 		if err != nil {
 			return called, err
 		}

@@ -2,6 +2,7 @@ package queue
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -178,5 +179,43 @@ func TestAutoCallNeverCallsOneTicketTwice(t *testing.T) {
 	}
 	if calls != 1 {
 		t.Errorf("З002 was called %d times", calls)
+	}
+}
+
+func TestAutoCallNeverCallsIntoANewDay(t *testing.T) {
+	h := newHarnessIn(t, autoOffice())
+	h.must(1, "op1", ActionOpen)
+	h.issue("passport")
+	h.issue("passport")
+	h.must(1, "op1", ActionCallNext)
+	h.must(1, "op1", ActionStart)
+	h.now = time.Date(2026, 11, 23, 23, 59, 50, 0, time.UTC)
+	h.must(1, "op1", ActionFinish)
+	h.advance(30 * time.Second) // the pause ends after midnight
+	if got := h.autoCall(); len(got) != 0 {
+		t.Fatalf("auto-called %v into the new day", got)
+	}
+	for _, ev := range h.log.events {
+		if ev.Type == EventTicketCalled && ev.Number == "П002" {
+			t.Fatalf("yesterday's П002 was called at %v", ev.At)
+		}
+	}
+	if day, open := h.eng.state.Day(); day != "2026-11-24" || !open {
+		t.Errorf("the day after the auto-call is %s (open %v), want 2026-11-24 open", day, open)
+	}
+}
+
+func TestAutoCallWithNobodyWaitingWritesNothing(t *testing.T) {
+	h := newHarnessIn(t, autoOffice())
+	h.must(1, "op1", ActionOpen)
+	h.issue("passport")
+	h.must(1, "op1", ActionCallNext)
+	h.served(1, "op1")
+	h.advance(time.Minute)
+	before := len(h.log.events)
+	h.log.fail = errors.New("disk I/O error")
+	// Due but idle: no commit is tried, so a failing disk is not hit every second.
+	if got := h.autoCall(); len(got) != 0 || len(h.log.events) != before {
+		t.Fatalf("auto-call with nobody waiting called %v and logged %d events", got, len(h.log.events)-before)
 	}
 }

@@ -26,14 +26,28 @@ func wantsAutoCall(cfg *configs.Config) bool {
 
 // autoCalls calls the next visitor at every window whose auto-call is due,
 // until ctx ends. The queue decides who and when; this only keeps time.
+// An error is logged when it first appears, not every second it lasts:
+// a broken disk must not bury the log. Once the engine has stopped after
+// a failure there is nothing left to call with, and the loop ends.
 func autoCalls(ctx context.Context, e *queue.Engine, log *slog.Logger) {
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	last := ""
 	every(ctx, autoCallEvery, func() {
 		called, err := e.AutoCall(ctx)
 		for _, n := range called {
 			log.Info("auto-call", "window", n)
 		}
-		if err != nil && !errors.Is(err, context.Canceled) {
+		switch {
+		case e.Err() != nil:
+			log.Error("auto-call stopped: the queue engine has stopped", "err", e.Err())
+			stop()
+		case err != nil && !errors.Is(err, context.Canceled) && err.Error() != last:
 			log.Error("auto-call", "err", err)
+			last = err.Error()
+		case err == nil && last != "":
+			log.Info("auto-call works again")
+			last = ""
 		}
 	})
 }
