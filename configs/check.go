@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/crypto/bcrypt"
 
@@ -21,9 +22,10 @@ const (
 	maxRecallLimit     = 10 // more repeated calls than this only keep a window waiting for nobody
 	maxLevel           = 9
 	maxWindowNumber    = 999 // window signs show up to three digits
+	minAutoCallPause   = 5 * time.Second
 	maxAutoCallPause   = 10 * time.Minute
 	maxRatio           = 20 // "20:1" already lets a privileged visitor wait behind twenty others
-	minWebhookSecret   = 16 // bytes: an HMAC key shorter than this is guessable
+	minWebhookSecret   = 16 // characters: an HMAC key shorter than this is guessable
 )
 
 var (
@@ -225,8 +227,12 @@ func (d *decoder) checkWindows(windows []windowEntry, services []serviceEntry, i
 				d.problemf(p+".ratio", "правило очерёдности «%[1]s»: %[2]s", "ratio rule %[1]q: %[3]s", *w.Ratio, err.RU, err.EN)
 			}
 		}
-		if v := w.AutoCall; v != nil && !d.broken(p+".auto_call") && (*v < 0 || *v > maxAutoCallPause) {
-			d.problemf(p+".auto_call", "пауза перед автовызовом должна быть от 0s до %s", "the pause before auto-call must be from 0s to %s", fmtDuration(maxAutoCallPause))
+		// A pause under a few seconds leaves the operator no time to take
+		// a break or close before the next visitor is called; and "0" is
+		// as likely meant as "off", which is said by leaving the key out.
+		if v := w.AutoCall; v != nil && !d.broken(p+".auto_call") && (*v < minAutoCallPause || *v > maxAutoCallPause) {
+			d.problemf(p+".auto_call", "пауза перед автовызовом должна быть от %s до %s; чтобы выключить автовызов, уберите ключ",
+				"the pause before auto-call must be from %s to %s; to turn auto-call off, remove the key", fmtDuration(minAutoCallPause), fmtDuration(maxAutoCallPause))
 		}
 	}
 	if len(windows) > 0 && ids != nil && !d.anyBad("windows") {
@@ -407,8 +413,9 @@ func parseRatio(s string) (int, *ratioError) {
 	if !ok || strings.TrimSpace(one) != "1" {
 		return 0, &ratioError{"нужна запись вида 2:1 (обычных на одного льготного)", `write it as "2:1" (others per privileged visitor)`}
 	}
-	v, err := strconv.Atoi(strings.TrimSpace(n))
-	if err != nil || v < 1 || v > maxRatio {
+	n = strings.TrimSpace(n)
+	v, err := strconv.Atoi(n)
+	if err != nil || strings.Trim(n, "0123456789") != "" || v < 1 || v > maxRatio {
 		return 0, &ratioError{fmt.Sprintf("число обычных посетителей должно быть от 1 до %d", maxRatio), fmt.Sprintf("the number of others must be from 1 to %d", maxRatio)}
 	}
 	return v, nil
@@ -422,14 +429,30 @@ func (d *decoder) checkWebhooks(hooks []webhookEntry) {
 		d.id(p+".name", h.Name, first)
 		if d.required(p+".url", h.URL) {
 			u, err := url.Parse(h.URL)
-			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			switch {
+			case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "":
 				d.problemf(p+".url", "адрес «%s»: нужен полный адрес http:// или https://", "address %q: a full http:// or https:// address is needed", h.URL)
+			case !validPort(u.Port()):
+				d.problemf(p+".url", "адрес «%s»: порт должен быть числом от 1 до 65535", "address %q: the port must be a number from 1 to 65535", h.URL)
 			}
 		}
-		if d.required(p+".secret", h.Secret) && len(h.Secret) < minWebhookSecret {
-			d.problemf(p+".secret", "секрет для подписи короче %d символов: его легко подобрать", "the signing secret is shorter than %d characters: it can be guessed", minWebhookSecret)
+		// Characters, not bytes: eight Cyrillic letters are sixteen bytes
+		// and as easy to guess as eight Latin ones.
+		if d.required(p+".secret", h.Secret) && utf8.RuneCountInString(h.Secret) < minWebhookSecret {
+			d.problemf(p+".secret", "секрет для подписи короче %d символов: его легко подобрать",
+				"the signing secret is shorter than %d characters: it can be guessed", minWebhookSecret)
 		}
 	}
+}
+
+// validPort reports whether a URL's port is absent (the scheme's) or a
+// number a TCP port can be.
+func validPort(port string) bool {
+	if port == "" {
+		return true
+	}
+	n, err := strconv.Atoi(port)
+	return err == nil && n >= 1 && n <= 65535
 }
 
 // build converts a checked file into a Config, applying defaults.

@@ -57,7 +57,7 @@ func TestParseWindowRules(t *testing.T) {
 		{"a 2:1 ratio", "    ratio: \"2:1\"\n", 2, false, 0},
 		{"a ratio with spaces", "    ratio: \" 3 : 1 \"\n", 3, false, 0},
 		{"auto-call after 20 s", "    auto_call: 20s\n", 0, true, 20 * time.Second},
-		{"auto-call at once", "    auto_call: 0s\n", 0, true, 0},
+		{"auto-call after the shortest pause", "    auto_call: 5s\n", 0, true, 5 * time.Second},
 		{"both", "    ratio: \"1:1\"\n    auto_call: 1m\n", 1, true, time.Minute},
 	}
 	for _, tt := range accepted {
@@ -82,8 +82,11 @@ func TestParseWindowRules(t *testing.T) {
 		{"a ratio in words is refused", "    ratio: two\n", "windows[0].ratio", "вида 2:1"},
 		{"a ratio of zero others is refused", "    ratio: \"0:1\"\n", "windows[0].ratio", "от 1 до 20"},
 		{"a ratio of 21 is refused", "    ratio: \"21:1\"\n", "windows[0].ratio", "от 1 до 20"},
-		{"a negative pause is refused", "    auto_call: -5s\n", "windows[0].auto_call", "от 0s до 10m"},
-		{"a pause of an hour is refused", "    auto_call: 1h\n", "windows[0].auto_call", "от 0s до 10m"},
+		{"a negative pause is refused", "    auto_call: -5s\n", "windows[0].auto_call", "от 5s до 10m"},
+		{"a zero pause is refused, not read as off", "    auto_call: 0s\n", "windows[0].auto_call", "уберите ключ"},
+		{"a pause under five seconds is refused", "    auto_call: 300ms\n", "windows[0].auto_call", "от 5s до 10m"},
+		{"a pause of an hour is refused", "    auto_call: 1h\n", "windows[0].auto_call", "от 5s до 10m"},
+		{"a ratio with a plus sign is refused", "    ratio: \"+2:1\"\n", "windows[0].ratio", "от 1 до 20"},
 		{"a pause in words is refused", "    auto_call: yes\n", "windows[0].auto_call", "неверная длительность"},
 	}
 	for _, tt := range refused {
@@ -185,6 +188,9 @@ func TestParseWebhooks(t *testing.T) {
 		{"a url without a scheme is refused", "{name: is, url: is.mfc.local/hook, secret: " + secret + "}", "webhooks[0].url", "полный адрес"},
 		{"an ftp url is refused", "{name: is, url: \"ftp://is/hook\", secret: " + secret + "}", "webhooks[0].url", "полный адрес"},
 		{"a short secret is refused", "{name: is, url: \"http://is/hook\", secret: short}", "webhooks[0].secret", "короче 16"},
+		{"a secret of eight Cyrillic letters is refused, though it is 16 bytes", "{name: is, url: \"http://is/hook\", secret: секретик}", "webhooks[0].secret", "короче 16"},
+		{"a port past 65535 is refused", "{name: is, url: \"http://is:99999/hook\", secret: " + secret + "}", "webhooks[0].url", "порт должен быть"},
+		{"a port in words is refused", "{name: is, url: \"http://is:http/hook\", secret: " + secret + "}", "webhooks[0].url", "полный адрес"},
 		{"a webhook without a secret is refused", "{name: is, url: \"http://is/hook\"}", "webhooks[0].secret", "обязательное поле"},
 		{"a bad name is refused", "{name: ИС, url: \"http://is/hook\", secret: " + secret + "}", "webhooks[0].name", "строчные латинские"},
 	}

@@ -256,6 +256,10 @@ func (s *State) ratioNote(w *WindowState, t *Ticket, held, sawPrivileged bool) (
 	case t.Priority == PriorityPrivileged && !held:
 		return Text{RU: fmt.Sprintf("правило окна %d:1 — очередь льготного посетителя", n),
 			EN: fmt.Sprintf("window rule %d:1: a privileged visitor's turn", n)}, true
+	case t.Priority == PriorityPrivileged && s.office.Dispatch == DispatchFIFO:
+		// FIFO knows no deadlines: say what it did go by.
+		return Text{RU: fmt.Sprintf("правило окна %d:1 — другие вызваны %d из %d, но льготный посетитель раньше в очереди", n, w.OthersCalled, n),
+			EN: fmt.Sprintf("window rule %d:1: %d of %d others called, but the privileged visitor joined the queue first", n, w.OthersCalled, n)}, true
 	case t.Priority == PriorityPrivileged:
 		return Text{RU: fmt.Sprintf("правило окна %d:1 — другие вызваны %d из %d, но срок льготного посетителя наступает раньше", n, w.OthersCalled, n),
 			EN: fmt.Sprintf("window rule %d:1: %d of %d others called, but the privileged visitor is due first", n, w.OthersCalled, n)}, true

@@ -155,3 +155,21 @@ func TestRatioRuleLeavesForwardedVisitorsFirst(t *testing.T) {
 		t.Errorf("window 2 called %s, want П001, forwarded to it", w.Current.Number)
 	}
 }
+
+func TestRatioRuleExplainsItselfUnderFIFO(t *testing.T) {
+	o := testOffice()
+	o.Dispatch = DispatchFIFO
+	o.Windows[1].Ratio = 2
+	h := newHarnessIn(t, o)
+	h.must(2, "op2", ActionOpen)
+	for _, p := range []Priority{PriorityPrivileged, PriorityPrivileged, PriorityNormal} {
+		h.advance(time.Minute)
+		h.issueAs("foreign", p)
+	}
+	_, reasons := serveInOrder(h, 2, "op2")
+	// The second privileged visitor came before the other: FIFO calls them
+	// first and says so, not by a deadline it does not use.
+	if want := "правило окна 2:1 — другие вызваны 0 из 2, но льготный посетитель раньше в очереди"; !strings.Contains(reasons[1], want) {
+		t.Errorf("second call's reason %q, want it to say %q", reasons[1], want)
+	}
+}

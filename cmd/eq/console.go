@@ -418,7 +418,7 @@ func renderConsole(st console.State) string {
 	if w.Ratio > 0 {
 		fmt.Fprintf(&b, "Правило очерёдности (ratio rule) %d:1: ", w.Ratio)
 		if w.PrivilegedNext {
-			b.WriteString("следующим — льготный (a privileged visitor next)\n")
+			b.WriteString("льготные — первыми (privileged visitors first)\n")
 		} else {
 			fmt.Fprintf(&b, "других вызвано (others called) %d из %d\n", w.OthersCalled, w.Ratio)
 		}

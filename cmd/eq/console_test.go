@@ -263,7 +263,7 @@ func TestRenderConsoleWindowRules(t *testing.T) {
 		{"a rule holding privileged visitors back", queue.WindowView{Ratio: 2, OthersCalled: 1},
 			[]string{"Правило очерёдности (ratio rule) 2:1: других вызвано (others called) 1 из 2\n"}},
 		{"a rule letting them go first", queue.WindowView{Ratio: 3, OthersCalled: 3, PrivilegedNext: true},
-			[]string{"Правило очерёдности (ratio rule) 3:1: следующим — льготный (a privileged visitor next)\n"}},
+			[]string{"Правило очерёдности (ratio rule) 3:1: льготные — первыми (privileged visitors first)\n"}},
 		{"auto-call while the window is busy", queue.WindowView{AutoCall: true, AutoCallPauseS: 20},
 			[]string{"Автовызов (auto-call): через 20 с после ухода посетителя (s after a visitor leaves)\n"}},
 		{"auto-call while the window is free", queue.WindowView{AutoCall: true, AutoCallPauseS: 20, AutoCallAt: at},

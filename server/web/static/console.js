@@ -22,7 +22,7 @@
       served: 'Обслужен', documents_accepted: 'Документы приняты', result_issued: 'Результат выдан', consultation: 'Консультация', refused: 'Отказ в приёме',
       toService: 'Услуга', toWindow: 'Окно', servedToday: 'Обслужено сегодня', meanService: 'Среднее время приёма',
       breakUsed: 'Перерывы', breakLeft: 'осталось', min: 'мин', over: 'срок превышен', ok: 'Готово', offlineAct: 'Нет связи с сервером: действие не отправлено',
-      recallsLeft: 'повторных вызовов осталось', autoCallIn: 'автовызов через', autoCall: 'Автовызов', autoCallPause: 'пауза', ratioRule: 'Правило очерёдности', privilegedNext: 'следующим — льготный', othersCalled: 'других вызвано', noReply: 'Сервер не ответил', needReason: 'Выберите причину перерыва', pickTarget: 'Выберите, куда перенаправить', nobody: '—',
+      recallsLeft: 'повторных вызовов осталось', autoCallIn: 'автовызов через', autoCallSoon: 'автовызов, как только кто-то придёт', autoCall: 'Автовызов', autoCallPause: 'пауза', ratioRule: 'Правило очерёдности', privilegedNext: 'льготные — первыми', othersCalled: 'других вызвано', noReply: 'Сервер не ответил', needReason: 'Выберите причину перерыва', pickTarget: 'Выберите, куда перенаправить', nobody: '—',
       printers: 'Принтеры киосков', connection: 'Подключение', printedFailed: 'Напечатано / не напечатано',
       windowN: 'окно', saved: 'Услуги окна сохранены', selectOne: 'Отметьте хотя бы одну услугу', signedOut: 'Сессия закончилась: войдите снова',
       appointments: 'Записи на сегодня', time: 'Время', code: 'Код', status: 'Статус', ticket: 'Талон', name: 'Имя', phone: 'Телефон',
@@ -44,7 +44,7 @@
       served: 'Served', documents_accepted: 'Documents accepted', result_issued: 'Result issued', consultation: 'Consultation', refused: 'Refused',
       toService: 'Service', toWindow: 'Window', servedToday: 'Served today', meanService: 'Mean service time',
       breakUsed: 'Breaks', breakLeft: 'left', min: 'min', over: 'over target', ok: 'Done', offlineAct: 'No connection to the server: nothing was sent',
-      recallsLeft: 'recalls left', autoCallIn: 'auto-call in', autoCall: 'Auto-call', autoCallPause: 'pause', ratioRule: 'Ratio rule', privilegedNext: 'a privileged visitor next', othersCalled: 'others called', noReply: 'The server did not answer', needReason: 'Choose the reason for the break', pickTarget: 'Choose where to forward', nobody: '—',
+      recallsLeft: 'recalls left', autoCallIn: 'auto-call in', autoCallSoon: 'auto-call as soon as someone comes', autoCall: 'Auto-call', autoCallPause: 'pause', ratioRule: 'Ratio rule', privilegedNext: 'privileged visitors first', othersCalled: 'others called', noReply: 'The server did not answer', needReason: 'Choose the reason for the break', pickTarget: 'Choose where to forward', nobody: '—',
       printers: 'Kiosk printers', connection: 'Connection', printedFailed: 'Printed / failed',
       windowN: 'window', saved: 'Window services saved', selectOne: 'Tick at least one service', signedOut: 'Your session ended: sign in again',
       appointments: "Today's appointments", time: 'Time', code: 'Code', status: 'Status', ticket: 'Ticket', name: 'Name', phone: 'Phone',
@@ -545,8 +545,8 @@
   // past the moment it waits for a visitor to come.
   function autoCallText(w) {
     if (!w.auto_call_at) return '';
-    const left = Math.max(0, (Date.parse(w.auto_call_at) - Date.now()) / 1000);
-    return ' · ' + t('autoCallIn') + ' ' + mmss(left);
+    const left = (Date.parse(w.auto_call_at) - Date.now()) / 1000;
+    return ' · ' + (left > 0 ? t('autoCallIn') + ' ' + mmss(left) : t('autoCallSoon'));
   }
 
   function windowStateText(w) {
