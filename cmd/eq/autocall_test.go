@@ -11,13 +11,13 @@ import (
 	"eq/configs"
 )
 
-// TestServeAutoCalls: with window 1 opted in to auto-call after 1 s, `eq
+// TestServeAutoCalls: with window 1 opted in to auto-call after 5 s, `eq
 // serve` calls the next visitor there by itself once the operator finishes
 // with one, and only at that window.
 func TestServeAutoCalls(t *testing.T) {
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "office.yaml")
-	yaml := strings.Replace(string(configs.DemoYAML()), "  - number: 1\n", "  - number: 1\n    auto_call: 1s\n", 1)
+	yaml := strings.Replace(string(configs.DemoYAML()), "  - number: 1\n", "  - number: 1\n    auto_call: 5s\n", 1)
 	if err := os.WriteFile(cfg, []byte(yaml), 0o600); err != nil {
 		t.Fatal(err)
 	}
