@@ -35,7 +35,7 @@ func verifySignature(secret, timestamp, signature string, body []byte, now time.
 // the body, and deduplicates by the event id.
 func Example_verify() {
 	const secret = "общий-секрет-не-короче-16"
-	body := []byte(`{"id":"42","type":"TicketCalled","at":"2025-03-03T06:01:00Z","day":"2025-03-03","ticket":{"id":"20250303-000001","number":"П001"},"window":2}`)
+	body := []byte(`{"id":"3f9a0c1b7d2e4a65-42","type":"TicketCalled","at":"2025-03-03T06:01:00Z","day":"2025-03-03","ticket":{"id":"20250303-000001","number":"П001"},"window":2}`)
 	sent := time.Date(2025, 3, 3, 6, 1, 0, 0, time.UTC)
 	ts := strconv.FormatInt(sent.Unix(), 10)
 	sig := webhook.Sign(secret, sent.Unix(), body) // what the server puts in X-EQ-Signature

@@ -15,7 +15,7 @@ import (
 // nothing about the visitor: no name, no phone, no booking code. Fields an
 // event does not have are left out, never sent empty.
 type Payload struct {
-	ID     string    `json:"id"`   // the log position in decimal: stable across retries and restarts
+	ID     string    `json:"id"`   // EventID: stable across retries and restarts, never repeated after a restore
 	Type   string    `json:"type"` // the event type, e.g. "TicketCalled"
 	At     time.Time `json:"at"`   // when it happened, UTC
 	Day    string    `json:"day"`  // the working day, YYYY-MM-DD in the office's zone
@@ -64,7 +64,7 @@ func NewPayload(it store.OutboxItem) Payload {
 	ev := it.Event
 	issued, service := ticketFacts(ev, it.History)
 	p := Payload{
-		ID:   strconv.FormatInt(ev.Seq, 10),
+		ID:   EventID(it.LogID, ev.Seq),
 		Type: string(ev.Type),
 		At:   ev.At.UTC(),
 		Day:  ev.Day,
@@ -99,6 +99,19 @@ func NewPayload(it store.OutboxItem) Payload {
 		p.ToService = ev.Service
 	}
 	return p
+}
+
+// EventID is the id of the event at seq of the log logID: "<logID>-<seq>",
+// e.g. "3f9a0c1b7d2e4a65-42", or the bare seq for an outbox row written
+// before logs had an identity (logID ""), which keeps the id it was first
+// sent with. The log id changes with every restore from a backup, which
+// hands out again the positions of the events it undid: the events logged
+// after a restore get ids no receiver has seen.
+func EventID(logID string, seq int64) string {
+	if logID == "" {
+		return strconv.FormatInt(seq, 10)
+	}
+	return logID + "-" + strconv.FormatInt(seq, 10)
 }
 
 // ticketFacts finds the ticket's TicketIssued (ev itself, or in history)

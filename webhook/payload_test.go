@@ -95,6 +95,13 @@ func TestNewPayload(t *testing.T) {
 				`"service_id":"consult"}`,
 		},
 		{
+			name: "the id of an event of a log with an identity carries it",
+			item: store.OutboxItem{LogID: "3f9a0c1b7d2e4a65", Event: issued},
+			want: `{"id":"3f9a0c1b7d2e4a65-2","type":"TicketIssued","at":"2025-03-03T06:00:00Z","day":"2025-03-03",` +
+				`"ticket":{"id":"20250303-000001","number":"П001","service_id":"passport","priority":"privileged","issued_at":"2025-03-03T06:00:00Z"},` +
+				`"service_id":"passport","deadline":"2025-03-03T06:15:00Z"}`,
+		},
+		{
 			name: "without the issue in the log the event's own number is used",
 			item: store.OutboxItem{Event: queue.Event{Seq: 3, Type: queue.EventServiceStarted, At: at, Day: "2025-03-03", Ticket: "X", Number: "А001", Service: "passport", Window: 1}},
 			want: `{"id":"3","type":"ServiceStarted","at":"2025-03-03T06:00:00Z","day":"2025-03-03",` +
@@ -109,6 +116,26 @@ func TestNewPayload(t *testing.T) {
 			}
 			if got := string(b); got != tt.want {
 				t.Errorf("got\n%s\nwant\n%s", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestEventID(t *testing.T) {
+	tests := []struct {
+		name  string
+		logID string
+		seq   int64
+		want  string
+	}{
+		{"an event of a log with an identity is the log id and the position", "3f9a0c1b7d2e4a65", 42, "3f9a0c1b7d2e4a65-42"},
+		{"a row written before logs had an identity keeps the bare position", "", 42, "42"},
+		{"the same position in a restored log is another id", "0b5e77d1c2a9f380", 42, "0b5e77d1c2a9f380-42"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := webhook.EventID(tt.logID, tt.seq); got != tt.want {
+				t.Errorf("EventID(%q, %d) = %q, want %q", tt.logID, tt.seq, got, tt.want)
 			}
 		})
 	}

@@ -6,8 +6,9 @@
 // crash or a restart. A Deliverer reads the outbox in its own goroutine
 // per endpoint and marks each event delivered once the endpoint answers
 // 2xx: the queue never waits for an information system. Delivery is at
-// least once, with a stable event id receivers deduplicate by, and in log
-// order per ticket. docs/webhooks.md is the receivers' side of it.
+// least once, with a stable event id receivers deduplicate by (EventID),
+// and in log order per ticket. docs/webhooks.md is the receivers' side of
+// it.
 package webhook
 
 import (
@@ -31,8 +32,8 @@ import (
 
 // Outbox is the part of the store a Deliverer works on.
 type Outbox interface {
-	OutboxDue(ctx context.Context, endpoint string, now time.Time, limit int) ([]store.OutboxItem, error)
-	OutboxNextAttempt(ctx context.Context, endpoint string) (time.Time, bool, error)
+	OutboxDue(ctx context.Context, endpoint string, now time.Time, horizon time.Duration, limit int) ([]store.OutboxItem, error)
+	OutboxNextAttempt(ctx context.Context, endpoint string, now time.Time, horizon time.Duration) (time.Time, bool, error)
 	OutboxDelivered(ctx context.Context, endpoint string, seq int64, at time.Time) error
 	OutboxFailed(ctx context.Context, endpoint string, seq int64, next time.Time, why string) error
 	OutboxPending(ctx context.Context) (map[string]int, error)
@@ -72,7 +73,8 @@ type Options struct {
 	Logger *slog.Logger
 	// Client sends the requests; nil is a client with Timeout that
 	// follows no redirects (a redirect is a misconfigured URL, and would
-	// turn the POST into a GET).
+	// turn the POST into a GET), whose idle connections are closed when
+	// Run returns.
 	Client *http.Client
 	// Timeout bounds one request, answer included; 0 is DefaultTimeout.
 	// Ignored when Client is set.
@@ -81,7 +83,9 @@ type Options struct {
 	// doubles with each failure up to MaxBackoff, with random jitter down
 	// to half, so the retries of many events spread out. The same applies
 	// to the endpoint as a whole after failures in a row, so a dead
-	// receiver is probed, not hammered. 0 is the default.
+	// receiver is probed, not hammered. 0 is the default. A retry set
+	// further ahead than MaxBackoff (by a clock that ran ahead and was
+	// put right since) is made at once.
 	MinBackoff, MaxBackoff time.Duration
 	// Poll is the longest the deliverer sleeps with nothing due; 0 is
 	// DefaultPoll. Wake and the earliest retry usually wake it sooner.
@@ -97,6 +101,7 @@ type Deliverer struct {
 	wake      <-chan struct{}
 	log       *slog.Logger
 	client    *http.Client
+	ownClient bool // client was made by New: Run closes its idle connections
 	min, max  time.Duration
 	poll      time.Duration
 	now       func() time.Time
@@ -146,6 +151,7 @@ func New(o Options) (*Deliverer, error) {
 	}
 	if d.client == nil {
 		d.client = newClient(orDefault(o.Timeout, DefaultTimeout))
+		d.ownClient = true
 	}
 	if d.now == nil {
 		d.now = time.Now
@@ -179,6 +185,12 @@ func newClient(timeout time.Duration) *http.Client {
 // nothing a receiver or the disk does may stop the server. One Run at a
 // time per store: two would post the same events twice.
 func (d *Deliverer) Run(ctx context.Context) {
+	if d.ownClient {
+		// Deferred first, so run last, after every loop has stopped: the
+		// keep-alive connections to the receivers are not left open for
+		// the life of the process. A later Run dials again.
+		defer d.client.CloseIdleConnections()
+	}
 	if len(d.endpoints) > 0 {
 		names := make([]string, len(d.endpoints))
 		for i, e := range d.endpoints {
@@ -273,7 +285,7 @@ const (
 func (l *loop) run(ctx context.Context) {
 	streak := 0 // failures in a row at this endpoint, whatever the event
 	for ctx.Err() == nil {
-		items, err := l.d.outbox.OutboxDue(ctx, l.ep.Name, l.d.now(), batch)
+		items, err := l.d.outbox.OutboxDue(ctx, l.ep.Name, l.d.now(), l.d.max, batch)
 		if err != nil {
 			if ctx.Err() != nil {
 				return
@@ -307,7 +319,8 @@ func (l *loop) run(ctx context.Context) {
 // period, or the end of ctx, whichever comes first.
 func (l *loop) idle(ctx context.Context) {
 	wait := l.d.poll
-	next, ok, err := l.d.outbox.OutboxNextAttempt(ctx, l.ep.Name)
+	now := l.d.now()
+	next, ok, err := l.d.outbox.OutboxNextAttempt(ctx, l.ep.Name, now, l.d.max)
 	switch {
 	case err != nil:
 		if ctx.Err() == nil {
@@ -316,7 +329,7 @@ func (l *loop) idle(ctx context.Context) {
 	case ok:
 		// A floor, so that a clock disagreeing with the store by a
 		// millisecond cannot spin the loop.
-		wait = max(min(wait, next.Sub(l.d.now())), 10*time.Millisecond)
+		wait = max(min(wait, next.Sub(now)), 10*time.Millisecond)
 	}
 	t := time.NewTimer(wait)
 	defer t.Stop()
@@ -347,11 +360,12 @@ const markTimeout = 10 * time.Second
 func (l *loop) deliver(ctx context.Context, it store.OutboxItem) result {
 	seq := it.Event.Seq
 	attempt := it.Attempts + 1
-	body, err := json.Marshal(NewPayload(it))
+	p := NewPayload(it)
+	body, err := json.Marshal(p)
 	if err != nil { // cannot happen with Payload's field types; recorded all the same
-		return l.fail(ctx, it, attempt, fmt.Errorf("webhook: encode event %d: %w", seq, err), slog.LevelError, "")
+		return l.fail(ctx, it, attempt, fmt.Errorf("webhook: encode event %s: %w", p.ID, err), slog.LevelError, "")
 	}
-	status, prefix, err := l.post(ctx, it, attempt, body)
+	status, prefix, err := l.post(ctx, p, attempt, body)
 	if err != nil {
 		if ctx.Err() != nil {
 			return stopped // shutting down: not the receiver's failure
@@ -372,29 +386,30 @@ func (l *loop) deliver(ctx context.Context, it store.OutboxItem) result {
 	defer cancel()
 	if err := l.d.outbox.OutboxDelivered(mctx, l.ep.Name, seq, l.d.now()); err != nil {
 		// The receiver has it; it will get it again, and dedupe by id.
-		l.d.log.Error("webhook: record a delivery", "endpoint", l.ep.Name, "event", seq, "attempt", attempt, "err", err)
+		l.d.log.Error("webhook: record a delivery", "endpoint", l.ep.Name, "event", p.ID, "attempt", attempt, "err", err)
 		return failed
 	}
 	return delivered
 }
 
-// post sends body and returns the status and the start of the answer.
-func (l *loop) post(ctx context.Context, it store.OutboxItem, attempt int, body []byte) (int, string, error) {
+// post sends body, the encoding of p, and returns the status and the start
+// of the answer.
+func (l *loop) post(ctx context.Context, p Payload, attempt int, body []byte) (int, string, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, l.ep.URL, bytes.NewReader(body))
 	if err != nil {
-		return 0, "", fmt.Errorf("webhook: request to %s: %w", l.ep.Name, err)
+		return 0, "", fmt.Errorf("webhook: request to %s: %w", l.ep.Name, redactError(err))
 	}
 	ts := l.d.now().Unix()
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "eq-webhook/1")
-	req.Header.Set(HeaderEventID, strconv.FormatInt(it.Event.Seq, 10))
-	req.Header.Set(HeaderEventType, string(it.Event.Type))
+	req.Header.Set(HeaderEventID, p.ID)
+	req.Header.Set(HeaderEventType, p.Type)
 	req.Header.Set(HeaderTimestamp, strconv.FormatInt(ts, 10))
 	req.Header.Set(HeaderSignature, Sign(l.ep.Secret, ts, body))
 	req.Header.Set(HeaderAttempt, strconv.Itoa(attempt))
 	resp, err := l.d.client.Do(req)
 	if err != nil {
-		return 0, "", err
+		return 0, "", redactError(err)
 	}
 	defer resp.Body.Close()
 	prefix, _ := io.ReadAll(io.LimitReader(resp.Body, bodyPrefix))
@@ -404,11 +419,41 @@ func (l *loop) post(ctx context.Context, it store.OutboxItem, attempt int, body 
 	return resp.StatusCode, string(prefix), nil
 }
 
+// redactError hides, in the URL an error of net/http names, what may be a
+// secret: a receiver may take its key in the query (?token=…) or in user
+// info, and the error goes to the log and to the outbox's last_error.
+func redactError(err error) error {
+	var ue *url.Error
+	if !errors.As(err, &ue) {
+		return err
+	}
+	return &url.Error{Op: ue.Op, URL: redactURL(ue.URL), Err: ue.Err}
+}
+
+// redactURL is raw with its user info and query replaced by "xxxxx" (and
+// its fragment dropped), or a placeholder when it does not parse: the
+// scheme, host and path are enough to tell which address failed.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(адрес скрыт, address hidden)"
+	}
+	if u.User != nil {
+		u.User = url.User("xxxxx")
+	}
+	if u.RawQuery != "" || u.ForceQuery {
+		u.RawQuery, u.ForceQuery = "xxxxx", false
+	}
+	u.Fragment, u.RawFragment = "", ""
+	return u.String()
+}
+
 // fail records a failed attempt and when to try again, and logs it.
 func (l *loop) fail(ctx context.Context, it store.OutboxItem, attempt int, cause error, level slog.Level, answer string) result {
 	seq := it.Event.Seq
+	id := EventID(it.LogID, seq)
 	retry := l.d.backoff(attempt)
-	attrs := []any{"endpoint", l.ep.Name, "event", seq, "type", string(it.Event.Type), "attempt", attempt, "retry_in", retry.Round(time.Millisecond), "err", cause}
+	attrs := []any{"endpoint", l.ep.Name, "event", id, "type", string(it.Event.Type), "attempt", attempt, "retry_in", retry.Round(time.Millisecond), "err", cause}
 	if answer != "" {
 		attrs = append(attrs, "body", answer)
 	}
@@ -420,7 +465,7 @@ func (l *loop) fail(ctx context.Context, it store.OutboxItem, attempt int, cause
 	mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), markTimeout)
 	defer cancel()
 	if err := l.d.outbox.OutboxFailed(mctx, l.ep.Name, seq, l.d.now().Add(retry), why); err != nil {
-		l.d.log.Error("webhook: record a failed delivery", "endpoint", l.ep.Name, "event", seq, "attempt", attempt, "err", err)
+		l.d.log.Error("webhook: record a failed delivery", "endpoint", l.ep.Name, "event", id, "attempt", attempt, "err", err)
 	}
 	return failed
 }

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"maps"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -218,12 +220,24 @@ func waitDelivered(t *testing.T, st *store.Store, endpoint string) {
 	})
 }
 
-// ticketEvents is the seqs of evs' ticket events, by ticket, in log order.
-func ticketEvents(evs []queue.Event) map[string][]int64 {
-	out := map[string][]int64{}
+// eventID is the id the event at seq of st's log is sent with.
+func eventID(t *testing.T, st *store.Store, seq int64) string {
+	t.Helper()
+	logID, err := st.LogID(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return webhook.EventID(logID, seq)
+}
+
+// ticketEvents is the ids of evs' ticket events, appended to st, by
+// ticket, in log order.
+func ticketEvents(t *testing.T, st *store.Store, evs []queue.Event) map[string][]string {
+	t.Helper()
+	out := map[string][]string{}
 	for _, ev := range evs {
 		if ev.Ticket != "" {
-			out[ev.Ticket] = append(out[ev.Ticket], ev.Seq)
+			out[ev.Ticket] = append(out[ev.Ticket], eventID(t, st, ev.Seq))
 		}
 	}
 	return out
@@ -232,16 +246,16 @@ func ticketEvents(evs []queue.Event) map[string][]int64 {
 // checkDelivered checks that reqs delivered every event of want exactly
 // once (one 2xx per id) and that, per ticket, no request ever came for an
 // event before every earlier one of its ticket had its 2xx.
-func checkDelivered(t *testing.T, reqs []request, want map[string][]int64) {
+func checkDelivered(t *testing.T, reqs []request, want map[string][]string) {
 	t.Helper()
 	oks := map[string]int{}
 	next := map[string]int{} // per ticket: index in want of the event it waits on
 	for i, r := range reqs {
 		ticket := r.payload.Ticket.ID
-		seqs := want[ticket]
+		ids := want[ticket]
 		idx := next[ticket]
-		if idx >= len(seqs) || strconv.FormatInt(seqs[idx], 10) != r.id {
-			t.Errorf("request %d: event %s of ticket %s came while %v was the ticket's next", i, r.id, ticket, seqs[min(idx, len(seqs)-1):])
+		if idx >= len(ids) || ids[idx] != r.id {
+			t.Errorf("request %d: event %s of ticket %s came while %v was the ticket's next", i, r.id, ticket, ids[min(idx, len(ids)-1):])
 			continue
 		}
 		if r.status/100 == 2 {
@@ -249,10 +263,10 @@ func checkDelivered(t *testing.T, reqs []request, want map[string][]int64) {
 			next[ticket]++
 		}
 	}
-	for ticket, seqs := range want {
-		for _, seq := range seqs {
-			if got := oks[strconv.FormatInt(seq, 10)]; got != 1 {
-				t.Errorf("ticket %s event %d delivered %d times, want once", ticket, seq, got)
+	for ticket, ids := range want {
+		for _, id := range ids {
+			if got := oks[id]; got != 1 {
+				t.Errorf("ticket %s event %s delivered %d times, want once", ticket, id, got)
 			}
 		}
 	}
@@ -261,7 +275,7 @@ func checkDelivered(t *testing.T, reqs []request, want map[string][]int64) {
 	}
 }
 
-func countAll(m map[string][]int64) int {
+func countAll(m map[string][]string) int {
 	n := 0
 	for _, s := range m {
 		n += len(s)
@@ -292,7 +306,7 @@ func TestDeliveryRetriesUntilEachEventIsDeliveredOnceInTicketOrder(t *testing.T)
 	waitDelivered(t, st, "crm")
 
 	reqs := rc.requests()
-	checkDelivered(t, reqs, ticketEvents(evs))
+	checkDelivered(t, reqs, ticketEvents(t, st, evs))
 	if got := reqs[0].status; got != http.StatusInternalServerError {
 		t.Errorf("first answer %d: the receiver was to fail the first three", got)
 	}
@@ -318,9 +332,21 @@ func TestDeliveryRetriesUntilEachEventIsDeliveredOnceInTicketOrder(t *testing.T)
 			}
 		}
 	})
+	t.Run("the ids are the log id and the position", func(t *testing.T) {
+		logID, err := st.LogID(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, r := range reqs {
+			seq, ok := strings.CutPrefix(r.id, logID+"-")
+			if _, err := strconv.ParseInt(seq, 10, 64); !ok || err != nil {
+				t.Errorf("request %d: id %q, want %s-<position>", i, r.id, logID)
+			}
+		}
+	})
 	t.Run("the bodies say what the log says", func(t *testing.T) {
 		for i, r := range reqs {
-			seq, _ := strconv.ParseInt(r.id, 10, 64)
+			seq, _ := strconv.ParseInt(r.id[strings.LastIndex(r.id, "-")+1:], 10, 64)
 			ev := evs[seq-1]
 			if r.payload.Type != string(ev.Type) || r.payload.Ticket.ID != ev.Ticket || !r.payload.At.Equal(ev.At) {
 				t.Errorf("request %d: %+v does not describe event %d %+v", i, r.payload, seq, ev)
@@ -338,7 +364,7 @@ func TestAFailingEventHoldsBackOnlyItsTicket(t *testing.T) {
 	if err := l.Append(context.Background(), evs); err != nil {
 		t.Fatal(err)
 	}
-	stuck := strconv.FormatInt(evs[4].Seq, 10) // A's first call
+	stuck := eventID(t, st, evs[4].Seq) // A's first call
 	var (
 		mu       sync.Mutex // handlers may run on different connections' goroutines
 		failures int
@@ -356,7 +382,7 @@ func TestAFailingEventHoldsBackOnlyItsTicket(t *testing.T) {
 	waitDelivered(t, st, "crm")
 
 	reqs := rc.requests()
-	checkDelivered(t, reqs, ticketEvents(evs))
+	checkDelivered(t, reqs, ticketEvents(t, st, evs))
 	first := slices.IndexFunc(reqs, func(r request) bool { return r.id == stuck })
 	done := slices.IndexFunc(reqs, func(r request) bool { return r.id == stuck && r.status == http.StatusOK })
 	if first < 0 || done < 0 || reqs[first].status != http.StatusServiceUnavailable {
@@ -404,7 +430,7 @@ func TestUndeliveredEventsSurviveARestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := countAll(ticketEvents(evs[:9])); pending["crm"] != want {
+	if want := countAll(ticketEvents(t, st, evs[:9])); pending["crm"] != want {
 		t.Fatalf("after reopening %d events pending, want %d", pending["crm"], want)
 	}
 	start(t, quick(webhook.Options{Endpoints: []webhook.Endpoint{{Name: "crm", URL: rc.srv.URL, Secret: secret}}, Outbox: st, Wake: l.Written()}))
@@ -412,11 +438,11 @@ func TestUndeliveredEventsSurviveARestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitDelivered(t, st, "crm")
-	checkDelivered(t, rc.requests(), ticketEvents(evs))
+	checkDelivered(t, rc.requests(), ticketEvents(t, st, evs))
 	// The first attempt of all went to A's issue, the first due event:
 	// its count of attempts came through the restart with it.
 	reqs := rc.requests()
-	i := slices.IndexFunc(reqs, func(r request) bool { return r.id == strconv.FormatInt(evs[1].Seq, 10) })
+	i := slices.IndexFunc(reqs, func(r request) bool { return r.id == eventID(t, st, evs[1].Seq) })
 	if n, _ := strconv.Atoi(reqs[i].attempt); n < 2 {
 		t.Errorf("event %d after the restart: attempt %s, want past the first made before it", evs[1].Seq, reqs[i].attempt)
 	}
@@ -474,7 +500,7 @@ func TestASlowReceiverDoesNotDelayAppend(t *testing.T) {
 
 	unblock()
 	waitDelivered(t, st, "crm")
-	checkDelivered(t, rc.requests(), ticketEvents(evs))
+	checkDelivered(t, rc.requests(), ticketEvents(t, st, evs))
 }
 
 func TestARemovedEndpointKeepsItsEventsAndIsLoggedOnce(t *testing.T) {
@@ -503,12 +529,12 @@ func TestARemovedEndpointKeepsItsEventsAndIsLoggedOnce(t *testing.T) {
 	}
 	waitDelivered(t, st, "crm")
 
-	checkDelivered(t, rc.requests(), ticketEvents(evs))
+	checkDelivered(t, rc.requests(), ticketEvents(t, st, evs))
 	pending, err := st.OutboxPending(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := map[string]int{"old": countAll(ticketEvents(evs[:8]))}; !equalCounts(pending, want) {
+	if want := map[string]int{"old": countAll(ticketEvents(t, st, evs[:8]))}; !equalCounts(pending, want) {
 		t.Errorf("pending = %v, want %v: the removed endpoint's rows kept, nothing new for it", pending, want)
 	}
 	lines := 0
@@ -578,7 +604,7 @@ func TestFailuresAreLoggedByKind(t *testing.T) {
 				t.Fatalf("%d failure lines, want 1:\n%s", len(failures), logs.String())
 			}
 			line := failures[0]
-			for _, want := range []string{tt.wantLevel, "endpoint=crm", "event=" + strconv.FormatInt(evs[1].Seq, 10), "attempt=1",
+			for _, want := range []string{tt.wantLevel, "endpoint=crm", "event=" + eventID(t, st, evs[1].Seq), "attempt=1",
 				"HTTP " + strconv.Itoa(tt.status), http.StatusText(tt.status)} {
 				if !strings.Contains(line, want) {
 					t.Errorf("line %q lacks %q", line, want)
@@ -615,5 +641,167 @@ func TestNewRefusesBadOptions(t *testing.T) {
 				t.Error("a deliverer came back with the error")
 			}
 		})
+	}
+}
+
+// recordingOutbox is the store, with the reasons of failed attempts noted
+// as the deliverer gives them to be stored.
+type recordingOutbox struct {
+	*store.Store
+	mu   sync.Mutex
+	whys []string
+}
+
+func (o *recordingOutbox) OutboxFailed(ctx context.Context, endpoint string, seq int64, next time.Time, why string) error {
+	o.mu.Lock()
+	o.whys = append(o.whys, why)
+	o.mu.Unlock()
+	return o.Store.OutboxFailed(ctx, endpoint, seq, next, why)
+}
+
+func (o *recordingOutbox) failures() []string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return slices.Clone(o.whys)
+}
+
+// TestARetrySetByAClockThatRanAheadIsNotWaitedOut: the receiver failed
+// while the server's clock was an hour ahead, so the retry was set an
+// hour on. With the clock put right, the event goes at once, not in an
+// hour.
+func TestARetrySetByAClockThatRanAheadIsNotWaitedOut(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "eq.db")
+	st, l := openLog(t, path, "crm")
+	evs := officeDay()
+	if err := l.Append(ctx, evs[:2]); err != nil {
+		t.Fatal(err)
+	}
+
+	down := newReceiver(t, always(http.StatusServiceUnavailable))
+	ahead := func() time.Time { return time.Now().Add(time.Hour) }
+	rec := &recordingOutbox{Store: st}
+	stop := start(t, quick(webhook.Options{
+		Endpoints: []webhook.Endpoint{{Name: "crm", URL: down.srv.URL, Secret: secret}},
+		Outbox:    rec, Now: ahead,
+	}))
+	waitUntil(t, "a failure recorded under the wrong clock", func() bool { return len(rec.failures()) > 0 })
+	stop()
+	next, ok, err := st.OutboxNextAttempt(ctx, "crm", time.Now(), 24*time.Hour)
+	if err != nil || !ok || next.Before(time.Now().Add(30*time.Minute)) {
+		t.Fatalf("next attempt %v, %v, %v: want one set about an hour on", next, ok, err)
+	}
+
+	// The clock is right again; the poll is long, so only the retry's
+	// time being taken as now can deliver in time.
+	rc := newReceiver(t, always(http.StatusOK))
+	start(t, quick(webhook.Options{
+		Endpoints: []webhook.Endpoint{{Name: "crm", URL: rc.srv.URL, Secret: secret}},
+		Outbox:    st, Poll: time.Hour,
+	}))
+	waitDelivered(t, st, "crm")
+	checkDelivered(t, rc.requests(), ticketEvents(t, st, evs[:2]))
+}
+
+// TestRunClosesTheConnectionsOfItsOwnClient: the keep-alive connections
+// to a receiver do not outlive Run when the deliverer made the client;
+// a client given in the options is the caller's to close.
+func TestRunClosesTheConnectionsOfItsOwnClient(t *testing.T) {
+	tests := []struct {
+		name       string
+		client     *http.Client
+		wantClosed bool
+	}{
+		{"the deliverer's own client has its connections closed", nil, true},
+		{"a client given in the options is left as it is", &http.Client{Transport: &http.Transport{}}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var (
+				mu    sync.Mutex
+				conns = map[net.Conn]http.ConnState{}
+			)
+			states := func() map[net.Conn]http.ConnState {
+				mu.Lock()
+				defer mu.Unlock()
+				return maps.Clone(conns)
+			}
+			srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				io.Copy(io.Discard, r.Body)
+				w.WriteHeader(http.StatusOK)
+			}))
+			srv.Config.ConnState = func(c net.Conn, s http.ConnState) {
+				mu.Lock()
+				conns[c] = s
+				mu.Unlock()
+			}
+			srv.Start()
+			t.Cleanup(srv.Close)
+			if tt.client != nil {
+				t.Cleanup(tt.client.CloseIdleConnections)
+			}
+
+			st, l := openLog(t, filepath.Join(t.TempDir(), "eq.db"), "crm")
+			if err := l.Append(context.Background(), officeDay()); err != nil {
+				t.Fatal(err)
+			}
+			stop := start(t, quick(webhook.Options{
+				Endpoints: []webhook.Endpoint{{Name: "crm", URL: srv.URL, Secret: secret}},
+				Outbox:    st, Client: tt.client,
+			}))
+			waitDelivered(t, st, "crm")
+			stop()
+			if len(states()) == 0 {
+				t.Fatal("the receiver saw no connection")
+			}
+			if tt.wantClosed {
+				waitUntil(t, "every connection closed after Run returned", func() bool {
+					for _, s := range states() {
+						if s != http.StateClosed {
+							return false
+						}
+					}
+					return true
+				})
+				return
+			}
+			for c, s := range states() {
+				if s == http.StateClosed || s == http.StateHijacked {
+					t.Errorf("connection %v is %v: the caller's client was closed under it", c.RemoteAddr(), s)
+				}
+			}
+		})
+	}
+}
+
+// TestAFailureNeverShowsTheURLsSecrets: a receiver may take its key in the
+// address; an error naming the address must not put it in the log or the
+// outbox.
+func TestAFailureNeverShowsTheURLsSecrets(t *testing.T) {
+	down := httptest.NewServer(http.NotFoundHandler())
+	addr := down.Listener.Addr().String()
+	down.Close() // nothing listens: every attempt fails with the URL in the error
+	st, l := openLog(t, filepath.Join(t.TempDir(), "eq.db"), "crm")
+	if err := l.Append(context.Background(), officeDay()[:2]); err != nil {
+		t.Fatal(err)
+	}
+	var logs syncbuf.Buffer
+	rec := &recordingOutbox{Store: st}
+	start(t, quick(webhook.Options{
+		Endpoints: []webhook.Endpoint{{Name: "crm", URL: "http://user-secret:pass-secret@" + addr + "/hook?token=query-secret#frag-secret", Secret: secret}},
+		Outbox:    rec, Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+	}))
+	waitUntil(t, "two failures recorded", func() bool { return len(rec.failures()) >= 2 })
+
+	stored := rec.failures()[0]
+	for what, text := range map[string]string{"the log": logs.String(), "last_error": stored} {
+		for _, secret := range []string{"user-secret", "pass-secret", "query-secret", "frag-secret"} {
+			if strings.Contains(text, secret) {
+				t.Errorf("%s shows %q:\n%s", what, secret, text)
+			}
+		}
+		if want := "http://xxxxx@" + addr + "/hook?xxxxx"; !strings.Contains(text, want) {
+			t.Errorf("%s does not name the address as %s:\n%s", what, want, text)
+		}
 	}
 }

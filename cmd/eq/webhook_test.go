@@ -11,7 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -120,10 +120,14 @@ func loggedTicketEvents(t *testing.T, db string) map[string][]string {
 		t.Fatal(err)
 	}
 	defer st.Close()
+	logID, err := st.LogID(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
 	out := map[string][]string{}
 	err = st.Replay(context.Background(), 0, func(ev queue.Event) error {
 		if ev.Ticket != "" {
-			out[ev.Ticket] = append(out[ev.Ticket], strconv.FormatInt(ev.Seq, 10))
+			out[ev.Ticket] = append(out[ev.Ticket], webhook.EventID(logID, ev.Seq))
 		}
 		return nil
 	})
@@ -234,4 +238,87 @@ func TestServeDeliversWebhooksAfterAKill(t *testing.T) {
 	waitHooks(t, "five ticket events delivered", func() bool { return len(rc.delivered()) >= 5 })
 	p.stop()
 	checkHookDeliveries(t, rc, loggedTicketEvents(t, db))
+}
+
+// TestWebhookEventIDsAfterARestore: a restore from a backup rolls the log
+// back, and the server then logs new events at the positions of events
+// the information system already has. They must come with new ids, or a
+// receiver deduplicating by id drops them; an event that was pending in
+// the backup comes again with its old id, which the receiver deduplicates.
+func TestWebhookEventIDsAfterARestore(t *testing.T) {
+	skipNearMidnight(t, 5*time.Minute)
+	ctx := context.Background()
+	rc := newHookReceiver(t)
+	cfg := withWebhook(t, rc.srv.URL)
+	dir := t.TempDir()
+	db, backup := filepath.Join(dir, "eq.db"), filepath.Join(dir, "backup.db")
+	hc := &http.Client{Timeout: 30 * time.Second}
+	defer hc.CloseIdleConnections()
+	issue := func(base string) queue.TicketView {
+		var tk queue.TicketView
+		kiosk := &crashClient{base: base, hc: hc, token: "demo-kiosk"}
+		mustCall(t, kiosk, http.MethodPost, "/api/v1/tickets", map[string]string{"service_id": "passport"}, &tk)
+		return tk
+	}
+	// idOf is the id the receiver last took for the issue of ticket.
+	idOf := func(ticket string) string {
+		id := ""
+		for _, r := range rc.requests() {
+			if r.status == http.StatusOK && r.payload.Ticket.ID == ticket && r.payload.Type == "TicketIssued" {
+				id = r.payload.ID
+			}
+		}
+		return id
+	}
+
+	base, stop := startServe(t, &serveOptions{config: cfg, db: db, ignoreHours: true})
+	first := issue(base)
+	waitHooks(t, "the first ticket delivered", func() bool { return idOf(first.ID) != "" })
+	rc.down.Store(true)
+	pending := issue(base) // refused, so pending in the backup
+	waitHooks(t, "the second ticket refused", func() bool { return len(rc.requests()) > len(rc.delivered()) })
+	if err := runBackup(ctx, &backupOptions{db: db, file: backup}, time.Now(), io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	rc.down.Store(false)
+	lost := issue(base) // after the backup: the restore undoes it
+	waitHooks(t, "the tickets of before the restore delivered", func() bool { return idOf(pending.ID) != "" && idOf(lost.ID) != "" })
+	if err := stop(); err != nil {
+		t.Fatalf("graceful stop: %v", err)
+	}
+	before := rc.delivered()
+	pendingID := idOf(pending.ID)
+
+	err := runRestore(ctx, &restoreOptions{db: db, config: cfg, file: backup, yes: true}, time.Now(),
+		stdio{in: strings.NewReader(""), out: io.Discard, errOut: io.Discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, stop = startServe(t, &serveOptions{config: cfg, db: db, ignoreHours: true})
+	again := issue(base)
+	waitHooks(t, "the ticket after the restore delivered", func() bool { return idOf(again.ID) != "" && len(rc.delivered()) > len(before)+1 })
+	if err := stop(); err != nil {
+		t.Fatalf("graceful stop: %v", err)
+	}
+
+	after := rc.delivered()[len(before):]
+	if again.ID != lost.ID {
+		t.Fatalf("the ticket after the restore is %s, want %s again: the restore did not undo the lost one", again.ID, lost.ID)
+	}
+	var newID string
+	for _, r := range rc.requests() {
+		if r.status == http.StatusOK && r.payload.Ticket.ID == again.ID && r.payload.Type == "TicketIssued" && !slices.Contains(before, r.payload.ID) {
+			newID = r.payload.ID
+		}
+	}
+	if newID == "" {
+		t.Errorf("the issue after the restore came with an id delivered before it (%v): a receiver would drop it", before)
+	}
+	if !slices.Contains(after, pendingID) {
+		t.Errorf("after the restore delivered %v, want the backup's pending %s again with its id", after, pendingID)
+	}
+	prefix := func(id string) string { return id[:strings.LastIndex(id, "-")+1] }
+	if newID != "" && prefix(newID) == prefix(pendingID) {
+		t.Errorf("the ids %s (after the restore) and %s (before) have the same log id", newID, pendingID)
+	}
 }

@@ -44,7 +44,7 @@ type Info struct {
 	Size      int64     // bytes
 	Events    int64     // events in the log
 	LastEvent time.Time // when the last event happened; zero for an empty log
-	Schema    string    // the last migration applied, e.g. "0004_report_days.sql"
+	Schema    string    // the last migration applied, e.g. "0006_log_identity.sql"
 }
 
 // Backup copies the database at src into the file dst with SQLite's
@@ -454,7 +454,10 @@ type Restored struct {
 // o.Office. Then, holding the database's lock (so never while a server
 // runs), the current files (db, -wal, -shm) are moved aside to
 // <db>.before-restore-<time> — never deleted — and the copy takes their
-// place. A refusal leaves the database and its directory as they were.
+// place. The restored log gets a new identity (Store.LogID), so the ids
+// of the webhook events logged after the restore differ from those of the
+// events it undid. A refusal leaves the database and its directory as
+// they were.
 func Restore(ctx context.Context, backup, db string, o RestoreOptions) (Restored, error) {
 	info, err := CheckBackup(ctx, backup)
 	if err != nil {
@@ -514,8 +517,9 @@ func Restore(ctx context.Context, backup, db string, o RestoreOptions) (Restored
 }
 
 // prepareRestore copies backup next to db under a hidden name, opens the
-// copy as the server would (which brings its schema up to date) and loads
-// it against office. It returns the copy's path, or removes it on failure.
+// copy as the server would (which brings its schema up to date), loads it
+// against office and gives it a new log id (see Store.LogID). It returns
+// the copy's path, or removes it on failure.
 func prepareRestore(ctx context.Context, backup, db string, office *queue.Office) (string, error) {
 	tmp, err := os.CreateTemp(filepath.Dir(db), "."+filepath.Base(db)+".restore-*")
 	if err != nil {
@@ -541,6 +545,15 @@ func prepareRestore(ctx context.Context, backup, db string, office *queue.Office
 		return "", fmt.Errorf("store: restore: open the copy of %s: %w", backup, err)
 	}
 	_, lerr := Load(ctx, st, office)
+	// The restored log hands out again the positions the events logged
+	// after the backup had, and receivers of webhooks have seen those:
+	// a new identity keeps the new events' ids apart from the old ones.
+	// It is given to the copy, before the rename, so that a crash leaves
+	// either the old files or the restored ones with their new identity.
+	var rerr error
+	if lerr == nil {
+		rerr = st.renewLogID(ctx)
+	}
 	// Closing checkpoints the WAL into the file and removes it: the copy
 	// is again a single file, safe to rename.
 	if err := st.Close(); err != nil {
@@ -550,6 +563,9 @@ func prepareRestore(ctx context.Context, backup, db string, office *queue.Office
 	if lerr != nil {
 		return "", queue.Errorf(queue.EINVALID, "журнал из копии %s не подходит к конфигурации офиса: %v",
 			"the log in the backup %s does not fit the office config: %v", backup, lerr)
+	}
+	if rerr != nil {
+		return "", fmt.Errorf("store: restore: %w", rerr)
 	}
 	for _, s := range sideFiles {
 		if _, err := os.Stat(path + s); err == nil {

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -661,10 +662,11 @@ func TestRestore(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// As the file was before the last migration there is.
-		execFile(t, f.backup, `DROP TABLE webhook_outbox; DELETE FROM schema_migrations WHERE name = '`+known.Schema+`'`)
+		// As the file was before the webhook outbox and the log id.
+		execFile(t, f.backup, `DROP TABLE log_identity; DROP TABLE webhook_outbox;
+			DELETE FROM schema_migrations WHERE name IN ('0005_outbox.sql', '0006_log_identity.sql')`)
 		old, err := store.CheckBackup(ctx, f.backup)
-		if err != nil || old.Schema == known.Schema {
+		if err != nil || old.Schema != "0004_report_days.sql" {
 			t.Fatalf("the older backup: %+v, %v", old, err)
 		}
 		if _, err := store.Restore(ctx, f.backup, f.db, store.RestoreOptions{Office: testOffice(), Now: now}); err != nil {
@@ -674,6 +676,7 @@ func TestRestore(t *testing.T) {
 		if len(got) != len(want) || got[known.Schema] == "" {
 			t.Errorf("the restored file has migrations %v, want all of %v", got, want)
 		}
+		logID(t, openStore(t, f.db)) // and it has a log id
 	})
 
 	t.Run("restores onto a new machine where there is no database yet", func(t *testing.T) {
@@ -688,6 +691,122 @@ func TestRestore(t *testing.T) {
 		}
 		if n := len(logRows(t, db)); int64(n) != got.Backup.Events {
 			t.Errorf("the restored file holds %d events, the backup %d", n, got.Backup.Events)
+		}
+	})
+}
+
+// TestRestoreRenewsTheLogID: a restore rolls the log back, so the events
+// logged after it take the positions of events logged after the backup,
+// which receivers of webhooks may have had. The restored log's new id
+// keeps their event ids apart; a row pending in the backup keeps its own.
+func TestRestoreRenewsTheLogID(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2025, 3, 3, 12, 30, 0, 0, time.Local)
+	db, backup := tempDB(t), filepath.Join(t.TempDir(), "backup.db")
+	type eventID struct {
+		logID string
+		seq   int64
+	}
+	// issue issues a ticket through an engine that logs to st with the
+	// crm webhook, and returns the outbox row's event id.
+	issue := func(t *testing.T, st *store.Store) eventID {
+		t.Helper()
+		hooks := webhookLog(t, st, "crm")
+		state, err := store.Load(ctx, st, testOffice())
+		if err != nil {
+			t.Fatal(err)
+		}
+		eng := queue.NewEngine(state, hooks, newTestClock(), nil)
+		if err := eng.Roll(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := eng.Issue(ctx, queue.IssueRequest{Service: "passport"}); err != nil {
+			t.Fatal(err)
+		}
+		seq, err := st.LastSeq(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return eventID{logID(t, st), seq}
+	}
+	deliver := func(t *testing.T, st *store.Store, id eventID) {
+		t.Helper()
+		if err := st.OutboxDelivered(ctx, "crm", id.seq, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pending := func(t *testing.T, st *store.Store) []eventID {
+		t.Helper()
+		items, err := st.OutboxDue(ctx, "crm", now, horizon, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []eventID
+		for _, it := range items {
+			out = append(out, eventID{it.LogID, it.Event.Seq})
+		}
+		return out
+	}
+
+	st, err := store.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var delivered []eventID
+	first := issue(t, st)
+	deliver(t, st, first)
+	delivered = append(delivered, first)
+	inBackup := issue(t, st) // pending when the backup is made
+	if _, err := store.Backup(ctx, db, backup, false); err != nil {
+		t.Fatal(err)
+	}
+	deliver(t, st, inBackup)
+	delivered = append(delivered, inBackup)
+	lost := issue(t, st) // logged after the backup, and delivered
+	deliver(t, st, lost)
+	delivered = append(delivered, lost)
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	if _, err := store.Restore(ctx, backup, db, store.RestoreOptions{Office: testOffice(), Now: now}); err != nil {
+		t.Fatal(err)
+	}
+	st = openStore(t, db)
+	restored := logID(t, st)
+	if restored == first.logID {
+		t.Fatalf("the restored log kept the id %s", restored)
+	}
+	if got, want := pending(t, st), []eventID{inBackup}; !reflect.DeepEqual(got, want) {
+		t.Errorf("pending after the restore %v, want %v: the backup's row keeps the id it was sent with", got, want)
+	}
+	deliver(t, st, inBackup)
+	next := issue(t, st)
+	if next.seq != lost.seq {
+		t.Fatalf("the first event after the restore is at %d, want %d, the position of the event the restore undid", next.seq, lost.seq)
+	}
+	if slices.Contains(delivered, next) || next.logID != restored {
+		t.Errorf("the first event after the restore has id %v, want the restored log's %s, never one of %v", next, restored, delivered)
+	}
+	if got, want := pending(t, st), []eventID{next}; !reflect.DeepEqual(got, want) {
+		t.Errorf("pending %v, want %v", got, want)
+	}
+
+	t.Run("restoring the same backup again gives yet another id, and the backup keeps its own", func(t *testing.T) {
+		st.Close()
+		if _, err := store.Restore(ctx, backup, db, store.RestoreOptions{Office: testOffice(), Now: now}); err != nil {
+			t.Fatal(err)
+		}
+		again := logID(t, openStore(t, db))
+		if again == restored || again == first.logID {
+			t.Errorf("the second restore's log id %s repeats one of %s, %s", again, first.logID, restored)
+		}
+		var inFile string
+		if err := rawDB(t, backup).QueryRow(`SELECT log_id FROM log_identity`).Scan(&inFile); err != nil {
+			t.Fatal(err)
+		}
+		if inFile != first.logID {
+			t.Errorf("the backup file's log id is %s, want %s as it was made", inFile, first.logID)
 		}
 	})
 }

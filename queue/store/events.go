@@ -86,7 +86,11 @@ func insertEvents(ctx context.Context, tx *sql.Tx, evs []queue.Event, bodies [][
 		}
 		if ev.Ticket != "" && len(hooks) > 0 {
 			if outbox == nil {
-				if outbox, err = tx.PrepareContext(ctx, `INSERT INTO webhook_outbox (endpoint, seq, ticket) VALUES (?, ?, ?)`); err != nil {
+				// The log id is read in the insert itself: the row carries
+				// the identity of the log it was appended to, whatever
+				// happens to the file later (a restore gives it a new one).
+				if outbox, err = tx.PrepareContext(ctx, `INSERT INTO webhook_outbox (endpoint, seq, ticket, log_id)
+					VALUES (?, ?, ?, (SELECT log_id FROM log_identity))`); err != nil {
 					return nil, 0, err
 				}
 				defer outbox.Close()

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -75,6 +76,10 @@ func (l *WebhookLog) Written() <-chan struct{} { return l.written }
 // OutboxItem is one event due to be posted to one endpoint.
 type OutboxItem struct {
 	Endpoint string
+	// LogID is the identity the log had when the row was written (see
+	// LogID), "" for a row written before logs had one. With Event.Seq it
+	// makes the event's id, which a restore from a backup cannot repeat.
+	LogID    string
 	Event    queue.Event   // with Seq set
 	History  []queue.Event // the ticket's events before Event, in log order
 	Attempts int           // requests made for it so far, all failed
@@ -85,14 +90,23 @@ type OutboxItem struct {
 // of them. A ticket's later events wait until its earlier ones are
 // delivered, so a receiver sees each ticket's events in order; one
 // ticket's failing event holds back no other ticket.
-func (s *Store) OutboxDue(ctx context.Context, endpoint string, now time.Time, limit int) ([]OutboxItem, error) {
+//
+// horizon is the longest wait the caller ever sets between attempts (its
+// longest backoff). A next attempt further than that after now can only
+// have been set by a clock that ran ahead and was put right since; such a
+// row is due now, rather than blocking its ticket for as long as the
+// clock was wrong.
+func (s *Store) OutboxDue(ctx context.Context, endpoint string, now time.Time, horizon time.Duration, limit int) ([]OutboxItem, error) {
 	if limit <= 0 {
 		return nil, fmt.Errorf("store: webhook outbox of %s: limit %d is not positive", endpoint, limit)
+	}
+	if horizon <= 0 {
+		return nil, fmt.Errorf("store: webhook outbox of %s: horizon %s is not positive", endpoint, horizon)
 	}
 	// No transaction: the driver begins every one IMMEDIATE, taking the
 	// write lock Append needs. None is needed either: a history before seq
 	// never changes, and a row delivered meanwhile is refused when marked.
-	items, err := outboxHeads(ctx, s.db, endpoint, now, limit)
+	items, err := outboxHeads(ctx, s.db, endpoint, now, horizon, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: webhook outbox of %s: %w", endpoint, err)
 	}
@@ -107,17 +121,17 @@ func (s *Store) OutboxDue(ctx context.Context, endpoint string, now time.Time, l
 
 // outboxHeads reads the due first pending rows of each ticket with their
 // events.
-func outboxHeads(ctx context.Context, db *sql.DB, endpoint string, now time.Time, limit int) ([]OutboxItem, error) {
+func outboxHeads(ctx context.Context, db *sql.DB, endpoint string, now time.Time, horizon time.Duration, limit int) ([]OutboxItem, error) {
 	// The subquery walks the partial index of pending rows: it holds only
 	// what is not delivered yet, however long the history.
 	rows, err := db.QueryContext(ctx, `
-		SELECT o.attempts, e.seq, e.body
+		SELECT o.attempts, o.log_id, e.seq, e.body
 		FROM (SELECT MIN(seq) AS seq FROM webhook_outbox
 		      WHERE endpoint = ? AND delivered_at IS NULL GROUP BY ticket) h
 		JOIN webhook_outbox o ON o.endpoint = ? AND o.seq = h.seq
 		JOIN events e ON e.seq = h.seq
-		WHERE o.next_at_ms <= ?
-		ORDER BY h.seq LIMIT ?`, endpoint, endpoint, now.UnixMilli(), limit)
+		WHERE o.next_at_ms <= ? OR o.next_at_ms > ?
+		ORDER BY h.seq LIMIT ?`, endpoint, endpoint, now.UnixMilli(), now.Add(horizon).UnixMilli(), limit)
 	if err != nil {
 		return nil, err
 	}
@@ -129,7 +143,7 @@ func outboxHeads(ctx context.Context, db *sql.DB, endpoint string, now time.Time
 	)
 	for rows.Next() {
 		var it OutboxItem
-		if err := rows.Scan(&it.Attempts, &it.Event.Seq, &body); err != nil {
+		if err := rows.Scan(&it.Attempts, &it.LogID, &it.Event.Seq, &body); err != nil {
 			return nil, err
 		}
 		seq := it.Event.Seq
@@ -171,14 +185,20 @@ func ticketHistory(ctx context.Context, db *sql.DB, dec *eventDecoder, ticket st
 
 // OutboxNextAttempt returns when the earliest of endpoint's tickets is due
 // next, and false when nothing of endpoint is pending. The time may be in
-// the past: something is due now.
-func (s *Store) OutboxNextAttempt(ctx context.Context, endpoint string) (time.Time, bool, error) {
+// the past: something is due now. A next attempt more than horizon after
+// now counts as now, as in OutboxDue.
+func (s *Store) OutboxNextAttempt(ctx context.Context, endpoint string, now time.Time, horizon time.Duration) (time.Time, bool, error) {
+	if horizon <= 0 {
+		return time.Time{}, false, fmt.Errorf("store: webhook outbox of %s: next attempt: horizon %s is not positive", endpoint, horizon)
+	}
 	var ms sql.NullInt64
+	nowMS := now.UnixMilli()
 	err := s.db.QueryRowContext(ctx, `
-		SELECT MIN(o.next_at_ms)
+		SELECT MIN(CASE WHEN o.next_at_ms > ? THEN ? ELSE o.next_at_ms END)
 		FROM (SELECT MIN(seq) AS seq FROM webhook_outbox
 		      WHERE endpoint = ? AND delivered_at IS NULL GROUP BY ticket) h
-		JOIN webhook_outbox o ON o.endpoint = ? AND o.seq = h.seq`, endpoint, endpoint).Scan(&ms)
+		JOIN webhook_outbox o ON o.endpoint = ? AND o.seq = h.seq`,
+		now.Add(horizon).UnixMilli(), nowMS, endpoint, endpoint).Scan(&ms)
 	if err != nil {
 		return time.Time{}, false, fmt.Errorf("store: webhook outbox of %s: next attempt: %w", endpoint, err)
 	}
@@ -209,12 +229,7 @@ const maxOutboxError = 500
 // OutboxFailed records a failed attempt to post the event at seq to
 // endpoint, why, and when to try again.
 func (s *Store) OutboxFailed(ctx context.Context, endpoint string, seq int64, next time.Time, why string) error {
-	if len(why) > maxOutboxError {
-		why = why[:maxOutboxError]
-		for !utf8.ValidString(why) { // cut on a rune boundary
-			why = why[:len(why)-1]
-		}
-	}
+	why = outboxError(why)
 	err := s.outboxUpdate(ctx,
 		`UPDATE webhook_outbox SET attempts = attempts + 1, next_at_ms = ?, last_error = ?
 		 WHERE endpoint = ? AND seq = ? AND delivered_at IS NULL`,
@@ -223,6 +238,21 @@ func (s *Store) OutboxFailed(ctx context.Context, endpoint string, seq int64, ne
 		return fmt.Errorf("store: record a failed delivery of event %d to %s: %w", seq, endpoint, err)
 	}
 	return nil
+}
+
+// outboxError is why as stored: valid UTF-8 (a receiver's answer may be
+// anything; invalid bytes become U+FFFD, so that what comes after them is
+// kept), at most maxOutboxError bytes, cut on a rune boundary.
+func outboxError(why string) string {
+	why = strings.ToValidUTF8(why, "\uFFFD")
+	if len(why) <= maxOutboxError {
+		return why
+	}
+	n := maxOutboxError
+	for n > 0 && !utf8.RuneStart(why[n]) {
+		n--
+	}
+	return why[:n]
 }
 
 // errNotPending: the row to update is delivered already, or was never
@@ -267,4 +297,25 @@ func (s *Store) OutboxPending(ctx context.Context) (map[string]int, error) {
 		return nil, fmt.Errorf("store: count pending webhook deliveries: %w", err)
 	}
 	return out, nil
+}
+
+// LogID returns the identity of the log: a random id made when the
+// database was created and made anew by every Restore. The ids of webhook
+// events carry it (OutboxItem.LogID), so that the positions a restore hands
+// out again never make an id a receiver has seen.
+func (s *Store) LogID(ctx context.Context) (string, error) {
+	var id string
+	if err := s.db.QueryRowContext(ctx, `SELECT log_id FROM log_identity`).Scan(&id); err != nil {
+		return "", fmt.Errorf("store: read the log id: %w", err)
+	}
+	return id, nil
+}
+
+// renewLogID gives the log a new random identity, as Restore does to the
+// copy it puts in place. It also puts the row back if someone deleted it.
+func (s *Store) renewLogID(ctx context.Context) error {
+	if _, err := s.db.ExecContext(ctx, `INSERT OR REPLACE INTO log_identity (one, log_id) VALUES (1, lower(hex(randomblob(8))))`); err != nil {
+		return fmt.Errorf("store: renew the log id: %w", err)
+	}
+	return nil
 }

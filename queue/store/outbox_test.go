@@ -41,6 +41,7 @@ type outboxRow struct {
 	Endpoint string
 	Seq      int64
 	Ticket   string
+	LogID    string
 	Attempts int
 	NextAtMS int64
 	Error    sql.NullString
@@ -50,7 +51,7 @@ type outboxRow struct {
 // outboxRows reads the whole outbox behind the store's back.
 func outboxRows(t *testing.T, path string) []outboxRow {
 	t.Helper()
-	rows, err := rawDB(t, path).Query(`SELECT endpoint, seq, ticket, attempts, next_at_ms, last_error, delivered_at FROM webhook_outbox ORDER BY seq, endpoint`)
+	rows, err := rawDB(t, path).Query(`SELECT endpoint, seq, ticket, log_id, attempts, next_at_ms, last_error, delivered_at FROM webhook_outbox ORDER BY seq, endpoint`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +59,7 @@ func outboxRows(t *testing.T, path string) []outboxRow {
 	var got []outboxRow
 	for rows.Next() {
 		var r outboxRow
-		if err := rows.Scan(&r.Endpoint, &r.Seq, &r.Ticket, &r.Attempts, &r.NextAtMS, &r.Error, &r.Done); err != nil {
+		if err := rows.Scan(&r.Endpoint, &r.Seq, &r.Ticket, &r.LogID, &r.Attempts, &r.NextAtMS, &r.Error, &r.Done); err != nil {
 			t.Fatal(err)
 		}
 		got = append(got, r)
@@ -67,6 +68,19 @@ func outboxRows(t *testing.T, path string) []outboxRow {
 		t.Fatal(err)
 	}
 	return got
+}
+
+// logID is st's log id, which must look as the migration makes it.
+func logID(t *testing.T, st *store.Store) string {
+	t.Helper()
+	id, err := st.LogID(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(id) != 16 || strings.Trim(id, "0123456789abcdef") != "" {
+		t.Fatalf("log id %q, want 16 lower-case hex digits", id)
+	}
+	return id
 }
 
 func webhookLog(t *testing.T, st *store.Store, names ...string) *store.WebhookLog {
@@ -81,20 +95,21 @@ func webhookLog(t *testing.T, st *store.Store, names ...string) *store.WebhookLo
 func TestWebhookLogAppend(t *testing.T) {
 	ctx := context.Background()
 
-	t.Run("each ticket event gets one row per endpoint and other events none", func(t *testing.T) {
+	t.Run("each ticket event gets one row per endpoint, with the log id, and other events none", func(t *testing.T) {
 		path := tempDB(t)
 		st := openStore(t, path)
 		evs := ticketDay()
 		if err := webhookLog(t, st, "crm", "gis").Append(ctx, evs); err != nil {
 			t.Fatal(err)
 		}
+		logID := logID(t, st)
 		var want []outboxRow
 		for _, ev := range evs {
 			if ev.Ticket == "" {
 				continue
 			}
 			for _, name := range []string{"crm", "gis"} {
-				want = append(want, outboxRow{Endpoint: name, Seq: ev.Seq, Ticket: ev.Ticket})
+				want = append(want, outboxRow{Endpoint: name, Seq: ev.Seq, Ticket: ev.Ticket, LogID: logID})
 			}
 		}
 		if got := outboxRows(t, path); !reflect.DeepEqual(got, want) {
@@ -225,10 +240,14 @@ func TestWebhooksRefusesBadNames(t *testing.T) {
 	}
 }
 
+// horizon is the deliverer's longest backoff as the tests pass it: longer
+// than any retry they set, unless they mean the clock to have been wrong.
+const horizon = 5 * time.Minute
+
 // dueSeqs is the seqs OutboxDue returns for endpoint at now.
 func dueSeqs(t *testing.T, st *store.Store, endpoint string, now time.Time, limit int) []int64 {
 	t.Helper()
-	items, err := st.OutboxDue(context.Background(), endpoint, now, limit)
+	items, err := st.OutboxDue(context.Background(), endpoint, now, horizon, limit)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -309,7 +328,7 @@ func TestOutboxDue(t *testing.T) {
 				t.Errorf("stored error %q, want the reason cut to 500 bytes on a rune boundary", r.Error.String)
 			}
 		}
-		items, err := st.OutboxDue(ctx, "crm", retry, 1)
+		items, err := st.OutboxDue(ctx, "crm", retry, horizon, 1)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -325,7 +344,7 @@ func TestOutboxDue(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		items, err := st.OutboxDue(ctx, "crm", now, 100)
+		items, err := st.OutboxDue(ctx, "crm", now, horizon, 100)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -354,7 +373,7 @@ func TestOutboxDue(t *testing.T) {
 
 	t.Run("next attempt is the earliest retry among the tickets' first events", func(t *testing.T) {
 		st, _ := setup(t)
-		if _, ok, err := st.OutboxNextAttempt(ctx, "nobody"); err != nil || ok {
+		if _, ok, err := st.OutboxNextAttempt(ctx, "nobody", now, horizon); err != nil || ok {
 			t.Errorf("an endpoint without rows: ok %v, err %v; want nothing pending", ok, err)
 		}
 		if err := st.OutboxFailed(ctx, "crm", 2, now.Add(time.Minute), "down"); err != nil {
@@ -363,7 +382,7 @@ func TestOutboxDue(t *testing.T) {
 		if err := st.OutboxFailed(ctx, "crm", 5, now.Add(time.Second), "down"); err != nil {
 			t.Fatal(err)
 		}
-		next, ok, err := st.OutboxNextAttempt(ctx, "crm")
+		next, ok, err := st.OutboxNextAttempt(ctx, "crm", now, horizon)
 		if err != nil || !ok || !next.Equal(now.Add(time.Second)) {
 			t.Errorf("next = %v, %v, %v; want %v", next, ok, err, now.Add(time.Second))
 		}
@@ -405,10 +424,16 @@ func TestOutboxDue(t *testing.T) {
 		}
 	})
 
-	t.Run("a limit below one is refused", func(t *testing.T) {
+	t.Run("a limit below one or a horizon not above zero is refused", func(t *testing.T) {
 		st, _ := setup(t)
-		if _, err := st.OutboxDue(ctx, "crm", now, 0); err == nil {
+		if _, err := st.OutboxDue(ctx, "crm", now, horizon, 0); err == nil {
 			t.Error("limit 0 accepted")
+		}
+		if _, err := st.OutboxDue(ctx, "crm", now, 0, 100); err == nil || !strings.Contains(err.Error(), "horizon") {
+			t.Errorf("horizon 0: err = %v, want a refusal", err)
+		}
+		if _, _, err := st.OutboxNextAttempt(ctx, "crm", now, -time.Second); err == nil || !strings.Contains(err.Error(), "horizon") {
+			t.Errorf("a negative horizon: err = %v, want a refusal", err)
 		}
 	})
 }
@@ -468,4 +493,158 @@ func TestOutboxQueriesUseThePendingIndex(t *testing.T) {
 	if got := strings.Join(plan, "; "); !strings.Contains(got, "webhook_outbox_pending") || strings.Contains(got, "TEMP B-TREE") {
 		t.Errorf("plan %q: want the pending index, without a sort", got)
 	}
+}
+
+// TestOutboxAfterAClockRanAhead: a receiver failed while the clock was an
+// hour ahead, so the retry was set an hour ahead of the true time. Once
+// the clock is right again, the ticket must not wait out that hour.
+func TestOutboxAfterAClockRanAhead(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2025, 3, 3, 10, 0, 0, 0, time.UTC)
+	st := openStore(t, tempDB(t))
+	if err := webhookLog(t, st, "crm").Append(ctx, ticketDay()); err != nil {
+		t.Fatal(err)
+	}
+	// A's first event (seq 2) failed under the wrong clock; B's (seq 5)
+	// under the right one, with the longest backoff there is.
+	if err := st.OutboxFailed(ctx, "crm", 2, now.Add(time.Hour), "down"); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.OutboxFailed(ctx, "crm", 5, now.Add(horizon), "down"); err != nil {
+		t.Fatal(err)
+	}
+
+	if got, want := dueSeqs(t, st, "crm", now, 100), []int64{2}; !reflect.DeepEqual(got, want) {
+		t.Errorf("due %v, want %v: a retry further ahead than the horizon is due now, one within it waits", got, want)
+	}
+	next, ok, err := st.OutboxNextAttempt(ctx, "crm", now, horizon)
+	if err != nil || !ok || !next.Equal(now) {
+		t.Errorf("next = %v, %v, %v; want now, %v", next, ok, err, now)
+	}
+	if got, want := dueSeqs(t, st, "crm", now.Add(horizon), 100), []int64{2, 5}; !reflect.DeepEqual(got, want) {
+		t.Errorf("at the horizon: due %v, want %v", got, want)
+	}
+
+	// A fails again, now under the right clock: its retry waits.
+	if err := st.OutboxFailed(ctx, "crm", 2, now.Add(time.Minute), "down"); err != nil {
+		t.Fatal(err)
+	}
+	if got := dueSeqs(t, st, "crm", now, 100); len(got) != 0 {
+		t.Errorf("due %v, want nothing before the retries' times", got)
+	}
+	next, ok, err = st.OutboxNextAttempt(ctx, "crm", now, horizon)
+	if err != nil || !ok || !next.Equal(now.Add(time.Minute)) {
+		t.Errorf("next = %v, %v, %v; want %v", next, ok, err, now.Add(time.Minute))
+	}
+}
+
+// TestOutboxKeepsTheStartOfAnAnswerThatIsNotUTF8: a receiver's answer with
+// a bad byte early on keeps what follows it, up to the limit.
+func TestOutboxKeepsTheStartOfAnAnswerThatIsNotUTF8(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2025, 3, 3, 10, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name string
+		why  string
+		want string
+	}{
+		{"a bad byte early in a long answer is replaced and the rest kept up to 500 bytes",
+			"HTTP 500: \xff" + strings.Repeat("ошибка ", 100),
+			"HTTP 500: \uFFFD" + strings.Repeat("ошибка ", 37) + "оши"}, // 10+3+37*13+6 = 500 bytes
+		{"a short answer with bad bytes has each run of them replaced",
+			"HTTP 502: \xc3\x28 bad \xe2\x82",
+			"HTTP 502: \uFFFD( bad \uFFFD"},
+		{"a long valid answer is cut on a rune boundary",
+			"HTTP 503:" + strings.Repeat("ж", 400),
+			"HTTP 503:" + strings.Repeat("ж", 245)}, // 499 bytes: the 246th "ж" would end at 501
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := tempDB(t)
+			st := openStore(t, path)
+			if err := webhookLog(t, st, "crm").Append(ctx, ticketDay()[:2]); err != nil {
+				t.Fatal(err)
+			}
+			if err := st.OutboxFailed(ctx, "crm", 2, now, tt.why); err != nil {
+				t.Fatal(err)
+			}
+			rows := outboxRows(t, path)
+			if len(rows) != 1 {
+				t.Fatalf("got rows %+v, want one", rows)
+			}
+			if got := rows[0].Error.String; got != tt.want {
+				t.Errorf("stored %q (%d bytes), want %q (%d bytes)", got, len(got), tt.want, len(tt.want))
+			}
+		})
+	}
+}
+
+func TestLogID(t *testing.T) {
+	ctx := context.Background()
+	t.Run("a new database gets a log id, and two databases differ", func(t *testing.T) {
+		a, b := logID(t, openStore(t, tempDB(t))), logID(t, openStore(t, tempDB(t)))
+		if a == b {
+			t.Errorf("two databases have the same log id %s", a)
+		}
+	})
+
+	t.Run("reopening keeps the log id", func(t *testing.T) {
+		path := tempDB(t)
+		st, err := store.Open(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := logID(t, st)
+		if err := st.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if after := logID(t, openStore(t, path)); after != before {
+			t.Errorf("log id %s after reopening, was %s", after, before)
+		}
+	})
+
+	t.Run("rows written before logs had an id keep none, rows after get the log's", func(t *testing.T) {
+		path := tempDB(t)
+		st, err := store.Open(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		day := ticketDay()
+		l, err := st.Webhooks([]string{"crm"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := l.Append(ctx, day[:5]); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.Close(); err != nil {
+			t.Fatal(err)
+		}
+		// The file as the version before 0006_log_identity.sql left it.
+		execFile(t, path, `DROP TABLE log_identity; ALTER TABLE webhook_outbox DROP COLUMN log_id;
+			DELETE FROM schema_migrations WHERE name = '0006_log_identity.sql'`)
+
+		st = openStore(t, path)
+		id := logID(t, st)
+		if err := webhookLog(t, st, "crm").Append(ctx, day[5:]); err != nil {
+			t.Fatal(err)
+		}
+		got := map[int64]string{}
+		for _, r := range outboxRows(t, path) {
+			got[r.Seq] = r.LogID
+		}
+		want := map[int64]string{2: "", 4: "", 5: "", 6: id, 8: id, 9: id}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("log ids by seq %v, want %v", got, want)
+		}
+		items, err := st.OutboxDue(ctx, "crm", time.Now(), horizon, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range items {
+			if it.LogID != want[it.Event.Seq] {
+				t.Errorf("item of event %d has log id %q, want %q", it.Event.Seq, it.LogID, want[it.Event.Seq])
+			}
+		}
+	})
 }
