@@ -268,38 +268,24 @@ func TestForecast(t *testing.T) {
 // what a ticket issued at that moment is told, and a list of tickets (one
 // replay) must say what each ticket's own view says.
 func TestForecastIsWhatNextDoes(t *testing.T) {
-	seeds := 60
-	if testing.Short() {
-		seeds = 15
-	}
-	for seed := uint64(1); seed <= uint64(seeds); seed++ {
-		t.Run(fmt.Sprintf("seed %d", seed), func(t *testing.T) {
-			rng := rand.New(rand.NewPCG(seed, 7))
-			h := newHarness(t)
-			setUpRandomDay(h, rng)
-			checkForecastExact(t, h, rng)
-		})
-	}
+	forecastDays(t, 60, 7, func(t *testing.T, rng *rand.Rand) *harness {
+		h := newHarness(t)
+		setUpRandomDay(h, rng)
+		return h
+	})
 }
 
 // TestForecastIsWhatNextDoesUnderRatioRules is TestForecastIsWhatNextDoes
 // with ratio rules at two windows: the replay must hold privileged visitors
 // back exactly as the windows will.
 func TestForecastIsWhatNextDoesUnderRatioRules(t *testing.T) {
-	seeds := 60
-	if testing.Short() {
-		seeds = 15
-	}
-	for seed := uint64(1); seed <= uint64(seeds); seed++ {
-		t.Run(fmt.Sprintf("seed %d", seed), func(t *testing.T) {
-			rng := rand.New(rand.NewPCG(seed, 11))
-			o := testOffice()
-			o.Windows[0].Ratio, o.Windows[2].Ratio = 1, 2
-			h := newHarnessIn(t, o)
-			setUpRandomDay(h, rng)
-			checkForecastExact(t, h, rng)
-		})
-	}
+	forecastDays(t, 60, 11, func(t *testing.T, rng *rand.Rand) *harness {
+		o := testOffice()
+		o.Windows[0].Ratio, o.Windows[2].Ratio = 1, 2
+		h := newHarnessIn(t, o)
+		setUpRandomDay(h, rng)
+		return h
+	})
 }
 
 // TestForecastIsWhatNextDoesOnBusierDays is TestForecastIsWhatNextDoes on
@@ -309,14 +295,9 @@ func TestForecastIsWhatNextDoesUnderRatioRules(t *testing.T) {
 // issued now, privileged ones are forwarded to windows whose rule holds
 // them back, and each window's count runs on from calls made before.
 func TestForecastIsWhatNextDoesOnBusierDays(t *testing.T) {
-	seeds := 100
-	if testing.Short() {
-		seeds = 20
-	}
 	for _, policy := range []DispatchPolicy{DispatchDeadline, DispatchFIFO} {
-		for seed := uint64(1); seed <= uint64(seeds); seed++ {
-			t.Run(fmt.Sprintf("%s seed %d", policy, seed), func(t *testing.T) {
-				rng := rand.New(rand.NewPCG(seed, 13))
+		t.Run(policy.String(), func(t *testing.T) {
+			forecastDays(t, 100, 13, func(t *testing.T, rng *rand.Rand) *harness {
 				o := testOffice()
 				o.Dispatch = policy
 				for i := range o.Windows {
@@ -324,9 +305,23 @@ func TestForecastIsWhatNextDoesOnBusierDays(t *testing.T) {
 				}
 				h := newHarnessIn(t, o)
 				setUpBusierDay(h, rng)
-				checkForecastExact(t, h, rng)
+				return h
 			})
-		}
+		})
+	}
+}
+
+// forecastDays checks the forecast exact on days seeds 1..seeds (a quarter
+// of them with -short), each set up by day from a generator on stream.
+func forecastDays(t *testing.T, seeds int, stream uint64, day func(*testing.T, *rand.Rand) *harness) {
+	if testing.Short() {
+		seeds /= 4
+	}
+	for seed := uint64(1); seed <= uint64(seeds); seed++ {
+		t.Run(fmt.Sprintf("seed %d", seed), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(seed, stream))
+			checkForecastExact(t, day(t, rng), rng)
+		})
 	}
 }
 
@@ -360,34 +355,11 @@ func setUpBusierDay(h *harness, rng *rand.Rand) {
 				}
 				h.must(w, login, ActionFinish)
 			}
-			switch rng.IntN(7) {
-			case 0, 1, 2:
-				if _, err := h.do(w, login, ActionCallNext); err == nil {
-					h.must(w, login, ActionStart)
-				}
-			case 3:
-				if _, err := h.do(w, login, ActionCallNext); err == nil {
-					h.must(w, login, ActionPostpone, func(c *WindowCommand) { c.Minutes = 1 + rng.IntN(20) })
-				}
-			case 4:
-				if _, err := h.do(w, login, ActionCallNext); err == nil {
-					h.must(w, login, ActionStart)
-					to := 1 + (n+1+rng.IntN(2))%3
-					h.must(w, login, ActionForward, func(c *WindowCommand) {
-						if rng.IntN(2) == 0 {
-							c.ToWindow = to
-						} else {
-							c.ToOperator = ops[to-1]
-						}
-					})
-				}
-			case 5:
-				if round == 2 {
-					h.must(w, "boss", ActionBreak, func(c *WindowCommand) {
-						c.Reason, c.Minutes, c.Override = "звонок", 1+rng.IntN(20), true
-					})
-				}
+			deed := []windowDeed{serve, serve, serve, postpone, forward, takeBreak, nothing}[rng.IntN(7)]
+			if deed == takeBreak && round < 2 {
+				deed = nothing
 			}
+			doOneThing(h, rng, w, deed)
 			h.advance(time.Duration(rng.IntN(60)) * time.Second)
 		}
 	}
@@ -409,36 +381,53 @@ func setUpRandomDay(h *harness, rng *rand.Rand) {
 		}
 		h.issueAs(services[rng.IntN(len(services))], p)
 	}
-	ops := []string{"op1", "op2", "op3"}
 	for _, n := range rng.Perm(3) {
-		w, login := n+1, ops[n]
-		switch rng.IntN(6) {
-		case 0, 1:
-			if _, err := h.do(w, login, ActionCallNext); err == nil {
-				h.must(w, login, ActionStart)
-			}
-		case 2:
-			if _, err := h.do(w, login, ActionCallNext); err == nil {
-				h.must(w, login, ActionPostpone, func(c *WindowCommand) { c.Minutes = 1 + rng.IntN(20) })
-			}
-		case 3:
-			if _, err := h.do(w, login, ActionCallNext); err == nil {
-				h.must(w, login, ActionStart)
-				to := 1 + (n+1+rng.IntN(2))%3
-				h.must(w, login, ActionForward, func(c *WindowCommand) {
-					if rng.IntN(2) == 0 {
-						c.ToWindow = to
-					} else {
-						c.ToOperator = ops[to-1]
-					}
-				})
-			}
-		case 4:
-			h.must(w, "boss", ActionBreak, func(c *WindowCommand) {
-				c.Reason, c.Minutes, c.Override = "звонок", 1+rng.IntN(20), true
+		doOneThing(h, rng, n+1, []windowDeed{serve, serve, postpone, forward, takeBreak, nothing}[rng.IntN(6)])
+		h.advance(time.Duration(rng.IntN(60)) * time.Second)
+	}
+}
+
+// windowDeed is one thing the random days have a window do.
+type windowDeed int
+
+const (
+	nothing   windowDeed = iota
+	serve                // call and start
+	postpone             // call and postpone
+	forward              // call, start and forward to another window or its operator
+	takeBreak            // a manager sends the window on a break
+)
+
+// doOneThing has window w (1–3, its operator op1–op3) do deed.
+func doOneThing(h *harness, rng *rand.Rand, w int, deed windowDeed) {
+	h.t.Helper()
+	ops := []string{"op1", "op2", "op3"}
+	login := ops[w-1]
+	switch deed {
+	case serve:
+		if _, err := h.do(w, login, ActionCallNext); err == nil {
+			h.must(w, login, ActionStart)
+		}
+	case postpone:
+		if _, err := h.do(w, login, ActionCallNext); err == nil {
+			h.must(w, login, ActionPostpone, func(c *WindowCommand) { c.Minutes = 1 + rng.IntN(20) })
+		}
+	case forward:
+		if _, err := h.do(w, login, ActionCallNext); err == nil {
+			h.must(w, login, ActionStart)
+			to := 1 + (w+rng.IntN(2))%3
+			h.must(w, login, ActionForward, func(c *WindowCommand) {
+				if rng.IntN(2) == 0 {
+					c.ToWindow = to
+				} else {
+					c.ToOperator = ops[to-1]
+				}
 			})
 		}
-		h.advance(time.Duration(rng.IntN(60)) * time.Second)
+	case takeBreak:
+		h.must(w, "boss", ActionBreak, func(c *WindowCommand) {
+			c.Reason, c.Minutes, c.Override = "звонок", 1+rng.IntN(20), true
+		})
 	}
 }
 
