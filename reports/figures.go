@@ -1116,28 +1116,41 @@ func (r *Report) breakReasonColumns() ([]string, []Column) {
 			seen[reason] = true
 		}
 	}
+	other := seen[OtherBreakReason]
+	delete(seen, OtherBreakReason) // it goes last, under its own title
+	keys, cols := reasonColumns(r.rOffice().BreakReasons, seen, func(id string, name queue.Text) Column {
+		return Column{"break_" + id + "_min", "Перерывы: " + name.RU + ", мин", "Breaks: " + name.EN + ", min"}
+	})
+	if other {
+		keys = append(keys, OtherBreakReason)
+		cols = append(cols, Column{"break_other_min", "Перерывы: прочие причины, мин", "Breaks: other reasons, min"})
+	}
+	return keys, cols
+}
+
+// reasonColumns are the columns of a list of reasons an office keeps, and
+// the key of each: every listed reason in the office's order, then each
+// reason in seen the list no longer has, by id, named by its id. column
+// makes the column of one reason.
+func reasonColumns(listed []queue.Reason, seen map[string]bool, column func(id string, name queue.Text) Column) ([]string, []Column) {
 	var keys []string
 	var cols []Column
-	listed := map[string]bool{}
-	for _, br := range r.rOffice().BreakReasons {
-		listed[br.ID] = true
-		keys = append(keys, br.ID)
-		cols = append(cols, Column{"break_" + br.ID + "_min", "Перерывы: " + br.Name.RU + ", мин", "Breaks: " + br.Name.EN + ", min"})
+	isListed := map[string]bool{}
+	for _, reason := range listed {
+		isListed[reason.ID] = true
+		keys = append(keys, reason.ID)
+		cols = append(cols, column(reason.ID, reason.Name))
 	}
 	var unlisted []string
 	for reason := range seen {
-		if !listed[reason] && reason != OtherBreakReason {
+		if !isListed[reason] {
 			unlisted = append(unlisted, reason)
 		}
 	}
 	slices.Sort(unlisted)
 	for _, reason := range unlisted {
 		keys = append(keys, reason)
-		cols = append(cols, Column{"break_" + reason + "_min", "Перерывы: " + reason + ", мин", "Breaks: " + reason + ", min"})
-	}
-	if seen[OtherBreakReason] {
-		keys = append(keys, OtherBreakReason)
-		cols = append(cols, Column{"break_other_min", "Перерывы: прочие причины, мин", "Breaks: other reasons, min"})
+		cols = append(cols, column(reason, queue.Text{RU: reason, EN: reason}))
 	}
 	return keys, cols
 }

@@ -119,25 +119,13 @@ func (r *Report) ratingsTable() Table {
 // decoded from JSON has no office: its columns are the reasons its rows
 // hold.
 func (r *Report) ratingReasonColumns() ([]string, []Column) {
-	var keys []string
-	var cols []Column
-	listed := map[string]bool{}
-	for _, reason := range r.rOffice().RatingReasons {
-		listed[reason.ID] = true
-		keys = append(keys, reason.ID)
-		cols = append(cols, Column{"reason_" + reason.ID, "Причина: " + reason.Name.RU, "Reason: " + Localize(reason.Name, "en")})
-	}
 	seen := map[string]bool{}
 	for _, x := range append(slices.Clone(r.Ratings), r.Total.Ratings) {
 		for reason := range x.ByReason {
-			if !listed[reason] {
-				seen[reason] = true
-			}
+			seen[reason] = true
 		}
 	}
-	for _, reason := range slices.Sorted(maps.Keys(seen)) {
-		keys = append(keys, reason)
-		cols = append(cols, Column{"reason_" + reason, "Причина: " + reason, "Reason: " + reason})
-	}
-	return keys, cols
+	return reasonColumns(r.rOffice().RatingReasons, seen, func(id string, name queue.Text) Column {
+		return Column{"reason_" + id, "Причина: " + name.RU, "Reason: " + Localize(name, "en")}
+	})
 }
