@@ -606,8 +606,7 @@ func TestParseAppointmentWaitTarget(t *testing.T) {
 func TestParseBreakReasons(t *testing.T) {
 	const after = "  timezone: Europe/Moscow\n" // office.break_reasons goes on line 4, below it
 	t.Run("a list given replaces the default, English falling back to Russian", func(t *testing.T) {
-		line := "  break_reasons:\n    - {id: lunch, name: {ru: обед, en: Lunch}}\n    - {id: doctor, name: {ru: к врачу}}\n"
-		c, err := Parse("test.yaml", []byte(strings.Replace(base, after, after+line, 1)))
+		c, err := parseWith(t, after, "  break_reasons:\n    - {id: lunch, name: {ru: обед, en: Lunch}}\n    - {id: doctor, name: {ru: к врачу}}\n")
 		if err != nil {
 			t.Fatal(err)
 		}
