@@ -182,10 +182,11 @@ func (s *State) Window(n int, now time.Time) (WindowView, error) {
 	if r, ok := s.office.BreakReasonOf(w.BreakReason); ok && w.OnBreak {
 		v.BreakReason, v.BreakReasonID = r.Name.RU, r.ID
 	}
-	if cfg := s.ix.windows[n]; cfg.Ratio > 0 {
+	cfg := s.ix.windows[n]
+	if cfg.Ratio > 0 {
 		v.Ratio, v.OthersCalled, v.PrivilegedNext = cfg.Ratio, w.OthersCalled, !s.ratioHolds(w)
 	}
-	if cfg := s.ix.windows[n]; cfg.AutoCall {
+	if cfg.AutoCall {
 		v.AutoCall, v.AutoCallPauseS = true, seconds(cfg.AutoCallPause)
 		v.AutoCallAt, _ = s.autoCallAt(w)
 	}
